@@ -1,0 +1,5 @@
+import sys
+
+from mlops_audit.entry import main
+
+sys.exit(main())

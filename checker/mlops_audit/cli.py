@@ -1,0 +1,175 @@
+"""The command line: ``mlops-audit [PATH]`` (check), ``rules``, ``explain ID``, ``new [DIR]``.
+
+Exit codes: 0 no failing findings, 1 findings at or above ``--fail-on`` (or score below ``--min-score``),
+2 usage or configuration error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlops_audit import __version__
+
+app = typer.Typer(
+    name="mlops-audit",
+    help="Audit an ML repository against MLOps pillars: findings, a score and a maturity level.\n\n"
+    "Run `mlops-audit [PATH]` to audit (same as `mlops-audit check [PATH]`).",
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _fail(message: str) -> typer.Exit:
+    print(f"mlops-audit: error: {message}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def _check_codes(codes: list[str] | None, known: list[str], names: list[str], option: str) -> None:
+    for code in codes or []:
+        if code.upper() != "ALL" and code.lower() not in names and not any(k.startswith(code.upper()) for k in known):
+            raise _fail(f"{option}: no rule matches {code!r} (see `mlops-audit rules`)")
+
+
+@app.command()
+def check(
+    path: Annotated[Path, typer.Argument(help="Repository or folder to audit.")] = Path("."),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    select: Annotated[list[str] | None, typer.Option(help="Only these rule IDs or prefixes (comma-separated).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rule IDs or prefixes (comma-separated).")] = None,
+    fail_on: Annotated[str | None, typer.Option(help="Lowest severity that fails: error, warning, info, never.")] = None,
+    min_score: Annotated[int | None, typer.Option(help="Also fail when the score is below this (0-100).")] = None,
+    config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file instead.")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per finding, no summary.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every finding of every rule.")] = False,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail.")] = False,
+) -> None:
+    """Audit PATH and report findings, a score and a maturity level."""
+    from mlops_audit.catalogue import all_rules
+    from mlops_audit.config import ConfigError, discover, load_explicit
+    from mlops_audit.engine import run_audit
+    from mlops_audit.reporters import FORMATS, render
+
+    if fmt not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}")
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise _fail(f"--fail-on must be one of {', '.join(FAIL_ON)}")
+    if min_score is not None and not 0 <= min_score <= 100:
+        raise _fail("--min-score must be between 0 and 100")
+    if not path.exists():
+        raise _fail(f"path not found: {path}")
+    if not path.is_dir():
+        raise _fail(f"not a directory: {path}")
+    try:
+        cfg = load_explicit(config) if config is not None else discover(path.resolve())
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    sel, ign = _codes(select), _codes(ignore)
+    rules, _ = all_rules(cfg.custom_rules)
+    known, names = [r.id for r in rules], [r.name for r in rules]
+    _check_codes(sel, known, names, "--select")
+    _check_codes(ign, known, names, "--ignore")
+
+    report = run_audit(path.resolve(), cfg, select=sel, ignore=ign)
+
+    if quiet and fmt == "terminal":
+        text = "".join(
+            f"{f.location or '.'}: {f.rule.id} [{f.rule.severity}] {f.message}\n" for f in report.findings
+        )
+    else:
+        text = render(report, fmt, color=False if (no_color or output is not None) else None, verbose=verbose)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+
+    threshold = fail_on or cfg.fail_on
+    floor = min_score if min_score is not None else cfg.min_score
+    rank = {"info": 1, "warning": 2, "error": 3}
+    failed = threshold != "never" and any(rank[f.rule.severity] >= rank[threshold] for f in report.findings)
+    if floor is not None and report.score < floor:
+        failed = True
+        if not quiet:
+            print(f"mlops-audit: score {report.score} is below --min-score {floor}", file=sys.stderr)
+    raise typer.Exit(1 if failed and not exit_zero else 0)
+
+
+@app.command("rules")
+def list_rules(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    pillar: Annotated[str | None, typer.Option(help="Only rules of this pillar.")] = None,
+) -> None:
+    """List the rule catalogue."""
+    import json
+
+    from mlops_audit.catalogue import builtin_rules
+
+    rules = [r for r in builtin_rules() if pillar is None or r.pillar == pillar]
+    if fmt == "json":
+        print(json.dumps([{"id": r.id, "name": r.name, "pillar": r.pillar, "severity": r.severity,
+                           "level": r.level, "title": r.title, "applies_when": list(r.applies_when)}
+                          for r in rules], indent=2))
+        return
+    if fmt != "table":
+        raise _fail("--format must be table or json")
+    width = max((len(r.name) for r in rules), default=10)
+    for r in rules:
+        print(f"{r.id}  {r.name:<{width}}  {r.pillar:<15} {r.severity:<7}  L{r.level}  {r.title}")
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(metavar="ID", help="Rule ID (e.g. DAT001) or name.")]) -> None:
+    """Explain a rule: why it matters, how to fix it, references."""
+    from mlops_audit.catalogue import builtin_rules, find
+    from mlops_audit.docs import rule_markdown
+
+    rule = find(rule_id, builtin_rules())
+    if rule is None:
+        raise _fail(f"unknown rule {rule_id!r} (see `mlops-audit rules`)")
+    sys.stdout.write(rule_markdown(rule))
+
+
+@app.command()
+def new(
+    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
+    no_input: Annotated[bool, typer.Option("--no-input", help="Use the defaults, ask nothing.")] = False,
+    context: Annotated[list[str] | None, typer.Option("--set", "-c", help="key=value answers.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Overwrite an existing project.")] = False,
+) -> None:
+    """Create a new ML project from the bundled template (same as cookiecutter --directory template)."""
+    from mlops_audit.new import new_project
+
+    extra: dict[str, str] = {}
+    for item in context or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"--set takes key=value, got {item!r}")
+        extra[key.strip()] = value
+    try:
+        created = new_project(directory, no_input=no_input, extra_context=extra or None, overwrite=overwrite)
+    except Exception as exc:  # cookiecutter raises many kinds; all are user-facing failures
+        raise _fail(f"could not create the project: {exc}") from None
+    print(f"Created {created}")
+
+
+def version_callback() -> str:  # pragma: no cover - used by docs tooling
+    return __version__

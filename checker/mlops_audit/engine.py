@@ -1,0 +1,148 @@
+"""Run the audit: select rules, decide applicability, evaluate checks, apply suppressions, score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_audit import __version__
+from mlops_audit.catalogue import all_rules
+from mlops_audit.checks import evaluate
+from mlops_audit.config import Config
+from mlops_audit.facts.repo import RepoFacts
+from mlops_audit.globs import matches
+from mlops_audit.models import Evidence, Finding, Report, Rule, RuleResult
+from mlops_audit.predicates import not_applicable
+from mlops_audit.scoring import maturity, overall_score, pillar_scores
+
+LAST = ("AUD",)  # rules about the audit itself run after every other rule has read what it needs
+
+
+@dataclass
+class Selection:
+    """Which rules run: ``select``/``ignore`` take IDs or prefixes ("DAT", "MOD00", "ALL")."""
+
+    select: list[str] | None = None
+    ignore: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def _hit(rule: Rule, codes: list[str] | dict[str, str]) -> str | None:
+        for code in codes:
+            c = code.upper()
+            if c == "ALL" or rule.id.startswith(c) or code.lower() == rule.name:
+                return code
+        return None
+
+    def selected(self, rule: Rule) -> bool:
+        return self.select is None or self._hit(rule, self.select) is not None
+
+    def ignored(self, rule: Rule) -> str | None:
+        code = self._hit(rule, self.ignore)
+        return self.ignore[code] if code is not None else None
+
+
+def selection_for(config: Config, select: list[str] | None, ignore: list[str] | None) -> Selection:
+    chosen = select if select else config.select
+    if chosen is not None and config.extend_select:
+        chosen = [*chosen, *config.extend_select]
+    ign = dict(config.ignore)
+    for code in ignore or []:
+        ign[code] = "ignored on the command line"
+    return Selection(chosen, ign)
+
+
+def _suppression(facts: RepoFacts, rule: Rule, ev: Evidence) -> str | None:
+    """The reason of an inline ``# mlops-audit: ignore[ID]`` covering this evidence, if any."""
+    if ev.path is None:
+        return None
+    units = [u for u in facts.units if u.path == ev.path and (ev.cell is None or u.cell == ev.cell)]
+    for unit in units:
+        sup = unit.info.suppressions
+        if ev.line is not None and ev.line in sup:
+            lines = [sup[ev.line]]
+        elif ev.line is None:
+            lines = list(sup.values())  # a finding about the whole file/cell: any suppression in it
+        else:
+            lines = []
+        for ids in lines:
+            for code, reason in ids.items():
+                if rule.id.startswith(code) or code == "ALL":
+                    return reason
+    return None
+
+
+def _path_ignored(config: Config, rule: Rule, path: str | None) -> bool:
+    if path is None:
+        return False
+    for pattern, codes in config.per_path_ignores.items():
+        if matches(path, [pattern]) and any(rule.id.startswith(c.upper()) or c.upper() == "ALL" for c in codes):
+            return True
+    return False
+
+
+def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleResult:
+    reason = selection.ignored(rule)
+    if reason is not None:
+        return RuleResult(rule, "ignored", reason=reason)
+    na = not_applicable(rule.applies_when, facts)
+    if na:
+        return RuleResult(rule, "not_applicable", reason=na)
+    try:
+        outcome = evaluate(rule.check, facts)
+    except Exception as exc:  # a rule must never take the audit down
+        return RuleResult(rule, "error", reason=f"{type(exc).__name__}: {exc}")
+    if outcome.passed:
+        return RuleResult(rule, "pass", reason=outcome.detail)
+    evidence = outcome.evidence or (Evidence(rule.title),)
+    findings: list[Finding] = []
+    for ev in evidence:
+        if _path_ignored(facts.config, rule, ev.path):
+            continue
+        suppressed = None
+        try:
+            suppressed = _suppression(facts, rule, ev)
+        except Exception:  # pragma: no cover - defensive: suppressions never break an audit
+            suppressed = None
+        findings.append(Finding(rule, ev.message, ev.path, ev.line, ev.cell, suppressed))
+    active = [f for f in findings if f.suppressed is None]
+    return RuleResult(rule, "fail" if active else "pass", findings, reason=outcome.detail)
+
+
+def run_audit(
+    root: Path,
+    config: Config,
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+) -> Report:
+    """Audit ``root`` (an existing directory) and build the report."""
+    rules, problems = all_rules(config.custom_rules)
+    for problem in problems:
+        config.problems.append((config.source or "configuration", problem))
+    selection = selection_for(config, select, ignore)
+    facts = RepoFacts(root, config)
+    ordered = [r for r in rules if not r.id.startswith(LAST)] + [r for r in rules if r.id.startswith(LAST)]
+    results = [evaluate_rule(rule, facts, selection) for rule in ordered if selection.selected(rule)]
+    results.sort(key=lambda r: r.rule.id)
+    pillars = pillar_scores(results)
+    level, next_level = maturity(results)
+    notes = list(facts.inventory.notes)
+    if "history" in facts.__dict__:
+        hist = facts.history
+        if hist.shallow:
+            notes.append("shallow clone: the history scan covers only the fetched commits")
+        if hist.problem:
+            notes.append(hist.problem)
+    return Report(
+        root=str(root),
+        tool_version=__version__,
+        results=results,
+        pillars=pillars,
+        score=overall_score(pillars),
+        level=level,
+        next_level=next_level,
+        notes=notes,
+        is_git=facts.inventory.is_git,
+        ml_project=facts.is_ml_project,
+        ml_evidence=facts.ml_evidence,
+    )

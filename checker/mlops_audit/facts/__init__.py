@@ -1,0 +1,1 @@
+"""Facts about the audited repository: read once, lazily, and shared by every rule."""

@@ -1,0 +1,90 @@
+"""Dockerfiles parsed as text: stages, base images, USER and HEALTHCHECK of the final stage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+
+@dataclass
+class Stage:
+    image: str
+    line: int
+    name: str | None = None
+    user: str | None = None
+    user_line: int | None = None
+    healthcheck: bool = False
+
+
+@dataclass
+class Dockerfile:
+    path: str
+    stages: list[Stage] = field(default_factory=list)
+
+    @property
+    def final(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+
+def is_dockerfile(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    return name in ("dockerfile", "containerfile") or name.startswith("dockerfile.") or name.endswith(
+        ".dockerfile"
+    )
+
+
+def instructions(text: str) -> list[tuple[int, str, str]]:
+    """(line, INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    out: list[tuple[int, str, str]] = []
+    buf = ""
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not buf and (not line or line.startswith("#")):
+            continue
+        if buf and line.startswith("#"):
+            continue
+        if not buf:
+            start = number
+        if line.endswith("\\"):
+            buf += line[:-1] + " "
+            continue
+        buf += line
+        parts = buf.split(None, 1)
+        if parts:
+            out.append((start, parts[0].upper(), parts[1] if len(parts) > 1 else ""))
+        buf = ""
+    if buf.strip():
+        parts = buf.split(None, 1)
+        out.append((start, parts[0].upper(), parts[1] if len(parts) > 1 else ""))
+    return out
+
+
+def parse_dockerfile(text: str, path: str) -> Dockerfile:
+    df = Dockerfile(path)
+    for line, instr, args in instructions(text):
+        if instr == "FROM":
+            tokens = [t for t in args.split() if not t.startswith("--")]
+            if not tokens:
+                continue
+            name = tokens[2] if len(tokens) >= 3 and tokens[1].lower() == "as" else None
+            df.stages.append(Stage(tokens[0], line, name))
+        elif df.stages and instr == "USER":
+            df.stages[-1].user = args.strip().split(":")[0]
+            df.stages[-1].user_line = line
+        elif df.stages and instr == "HEALTHCHECK":
+            df.stages[-1].healthcheck = not re.match(r"^\s*NONE\b", args, re.I)
+    return df
+
+
+def unpinned_image(image: str, stage_names: set[str]) -> bool:
+    """True for ``python`` or ``python:latest``; digests, explicit tags, stages, scratch and ARGs are fine."""
+    if image.lower() in stage_names or image == "scratch" or "$" in image:
+        return False
+    if "@sha256:" in image:
+        return False
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return True
+    return last.rsplit(":", 1)[1].lower() == "latest"

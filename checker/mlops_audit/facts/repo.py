@@ -1,0 +1,588 @@
+"""RepoFacts: every fact about the audited repository, computed on first use and cached for the run.
+
+Rules receive a RepoFacts and never touch the disk themselves. Each property reads only the files it
+needs, once; unreadable files are recorded in ``problems`` (reported by rule AUD001) instead of raising.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mlops_audit import tomlread
+from mlops_audit.config import Config
+from mlops_audit.facts import ci, docker, dvc, lfs, manifests, secrets, yamlsafe
+from mlops_audit.facts.code import CodeInfo, analyse, blank_magics
+from mlops_audit.facts.history import HistoryFacts, scan_history
+from mlops_audit.facts.notebooks import Notebook, parse_notebook
+from mlops_audit.globs import matcher
+from mlops_audit.inventory import FileEntry, Inventory, build_inventory
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+MAX_TEXT_BYTES = 1024 * 1024
+
+DATA_EXTENSIONS = (
+    ".csv", ".tsv", ".parquet", ".pq", ".feather", ".arrow", ".jsonl", ".ndjson", ".npy", ".npz", ".hdf5",
+    ".hdf", ".xlsx", ".xls", ".avro", ".orc", ".sqlite", ".sqlite3", ".db", ".tfrecord", ".tfrecords",
+    ".zip", ".tar", ".tar.gz", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".mat", ".sav.csv", ".dta", ".arff",
+    ".libsvm", ".lmdb",
+)
+MODEL_EXTENSIONS = (
+    ".pkl", ".pickle", ".joblib", ".sav", ".pt", ".pth", ".ckpt", ".onnx", ".safetensors", ".h5", ".keras",
+    ".pb", ".tflite", ".mlmodel", ".gguf", ".pmml", ".cbm", ".msgpack",
+)
+MEDIA_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".wav", ".mp3", ".flac")
+MEDIA_SET_MIN = 20
+TEXT_EXTENSIONS = (
+    ".py", ".ipynb", ".yml", ".yaml", ".json", ".toml", ".cfg", ".ini", ".env", ".txt", ".sh", ".md", ".conf",
+    ".properties", ".r", ".scala", ".js", ".ts", ".sql", ".tf", ".bash", ".zsh", ".ps1", ".envrc",
+)
+TEXT_NAMES = ("Dockerfile", "Makefile", "Jenkinsfile", ".env", ".netrc", ".npmrc", ".pypirc", "Procfile")
+FIXTURE_DIRS = {"tests", "test", "fixtures", "testdata", "test_data", "docs", "doc", "examples"}
+
+ML_LIBRARIES = (
+    "sklearn", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "transformers", "jax", "flax",
+    "statsmodels", "pytorch_lightning", "lightning", "fastai", "prophet", "sentence_transformers", "gensim",
+    "optuna", "mlflow", "timm", "peft", "accelerate", "onnxruntime", "tensorflow_hub", "skorch", "pycaret",
+    "autogluon", "h2o", "spacy", "river",
+)
+SERVING_LIBRARIES = (
+    "fastapi", "flask", "bentoml", "litserve", "ray.serve", "starlette", "kserve", "seldon_core", "sanic",
+    "aiohttp.web", "ts.torch_handler", "tornado.web", "django", "gradio", "mlserver", "falcon",
+)
+DATA_READERS = re.compile(
+    r"(^|\.)(read_csv|read_parquet|read_json|read_excel|read_feather|read_sql|read_table|read_hdf|read_orc|"
+    r"read_pickle|loadtxt|genfromtxt|load_dataset|from_csv|scan_csv|scan_parquet|read_files|"
+    r"load_iris|load_wine|load_digits|load_diabetes|load_breast_cancer|fetch_\w+|image_dataset_from_directory|"
+    r"ImageFolder)$"
+)
+TRAIN_METHODS = {"fit", "fit_generator", "train", "train_model", "partial_fit", "fit_predict"}
+TRAIN_CALLS = re.compile(r"(^|\.)(Trainer|SFTTrainer|Seq2SeqTrainer|train_test_split|cross_val_score|GridSearchCV)$")
+INFERENCE_NAME = re.compile(r"(predict|infer|inference|serve|serving|score|batch)", re.I)
+VERSION_SPRAWL = re.compile(
+    r"(?i)([_\-\s.](v\d+|final|copy|old|new|fixed|backup|bak|tmp|temp|orig|latest|draft|wip)$)|"
+    r"(\s\(\d+\)$)|(^copy of )|(-\s?copy$)"
+)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A place in a code unit: a .py file, or a notebook cell."""
+
+    path: str
+    line: int | None = None
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of analysed Python: a .py file, or one code cell of a notebook."""
+
+    path: str
+    cell: int | None
+    info: CodeInfo
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.cell is not None
+
+
+def suffix_of(path: str) -> str:
+    name = PurePosixPath(path).name.lower()
+    for double in (".tar.gz", ".sav.csv"):
+        if name.endswith(double):
+            return double
+    return PurePosixPath(name).suffix
+
+
+def is_test_path(path: str) -> bool:
+    p = PurePosixPath(path)
+    if p.suffix != ".py":
+        return False
+    return (
+        p.name.startswith("test_")
+        or p.name.endswith("_test.py")
+        or any(part in ("tests", "test") for part in p.parts[:-1])
+    ) and p.name != "conftest.py"
+
+
+class RepoFacts:
+    """Lazily computed, cached facts about one repository (one audit run)."""
+
+    def __init__(self, root: Path, config: Config | None = None) -> None:
+        self.root = root.resolve()
+        self.config = config or Config()
+        self.problems: list[tuple[str, str]] = list(self.config.problems)
+        self._texts: dict[str, str | None] = {}
+
+    # ----------------------------------------------------------------- inventory and reading
+    @cached_property
+    def inventory(self) -> Inventory:
+        return build_inventory(self.root, self.config.exclude)
+
+    @property
+    def files(self) -> list[FileEntry]:
+        return self.inventory.files
+
+    @cached_property
+    def paths(self) -> list[str]:
+        return [f.path for f in self.files]
+
+    def matching(self, patterns: list[str] | tuple[str, ...]) -> list[str]:
+        spec = matcher(patterns)
+        return [p for p in self.paths if spec.match_file(p)]
+
+    def problem(self, path: str, message: str) -> None:
+        if (path, message) not in self.problems:
+            self.problems.append((path, message))
+
+    def text(self, path: str, limit: int = MAX_TEXT_BYTES, *, report: bool = True) -> str | None:
+        """The UTF-8 text of a file of the inventory, or None (recorded as a problem when ``report``)."""
+        if path in self._texts:
+            return self._texts[path]
+        entry = self.inventory.by_path.get(path)
+        text: str | None = None
+        if entry is None:
+            pass
+        elif not entry.symlink and entry.size > limit:
+            if report:
+                self.problem(path, f"too large to read ({entry.size / 1e6:.1f} MB); skipped")
+        else:
+            raw = self.inventory.read_bytes(path, limit + 1)
+            if raw is None:
+                if report and entry.symlink:
+                    self.problem(path, "symlink to a target outside the audited folder (or broken); not read")
+                elif report:
+                    self.problem(path, "could not be read (permission denied or vanished)")
+            elif len(raw) > limit:
+                if report:
+                    self.problem(path, f"too large to read (over {limit // 1_000_000} MB); skipped")
+            elif b"\0" in raw[:8192]:
+                if report:
+                    self.problem(path, "binary content where text was expected; skipped")
+            else:
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    if report:
+                        self.problem(path, "not valid UTF-8; skipped")
+        self._texts[path] = text
+        return text
+
+    def head(self, path: str, size: int = 200) -> bytes:
+        return self.inventory.read_bytes(path, size) or b""
+
+    def yaml(self, path: str) -> Any:
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            return yamlsafe.load(text)
+        except ValueError as exc:
+            self.problem(path, str(exc))
+            return None
+
+    def toml(self, path: str) -> dict[str, Any] | None:
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            return tomlread.loads(text)
+        except tomlread.TOMLDecodeError as exc:
+            self.problem(path, f"invalid TOML: {exc}")
+            return None
+
+    # ----------------------------------------------------------------- code
+    @cached_property
+    def python_files(self) -> dict[str, CodeInfo]:
+        out: dict[str, CodeInfo] = {}
+        for path in self.paths:
+            if not path.endswith(".py"):
+                continue
+            text = self.text(path, MAX_SOURCE_BYTES)
+            if text is None:
+                continue
+            info = analyse(text, filename=path)
+            if info.error:
+                self.problem(path, info.error)
+            out[path] = info
+        return out
+
+    @cached_property
+    def notebooks(self) -> dict[str, Notebook]:
+        out: dict[str, Notebook] = {}
+        for entry in self.files:
+            if not entry.path.endswith(".ipynb"):
+                continue
+            if entry.size > MAX_NOTEBOOK_BYTES:
+                self.problem(entry.path, f"notebook too large to read ({entry.size / 1e6:.0f} MB); skipped")
+                continue
+            raw = self.inventory.read_bytes(entry.path, MAX_NOTEBOOK_BYTES)
+            if raw is None:
+                self.problem(entry.path, "could not be read (symlink outside the folder, or permission denied)")
+                continue
+            nb = parse_notebook(raw)
+            if nb.error:
+                self.problem(entry.path, nb.error)
+                continue
+            out[entry.path] = nb
+        return out
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        """All analysed Python: .py files, then notebook code cells."""
+        units = [Unit(path, None, info) for path, info in self.python_files.items()]
+        for path, nb in self.notebooks.items():
+            for cell in nb.cells:
+                info = analyse(blank_magics(cell.source), filename=f"{path}[{cell.index}]")
+                if info.error:
+                    self.problem(path, f"cell {cell.index}: {info.error}")
+                units.append(Unit(path, cell.index, info))
+        return units
+
+    def code_units(self, *, tests: bool | None = None) -> Iterator[Unit]:
+        for unit in self.units:
+            if tests is None or is_test_path(unit.path) == tests:
+                yield unit
+
+    def imports_of(self, modules: tuple[str, ...] | list[str], *, tests: bool | None = None) -> list[Ref]:
+        """Where any of ``modules`` (or their submodules) is imported."""
+        mods = tuple(modules)
+        refs = []
+        for unit in self.code_units(tests=tests):
+            for name, line in unit.info.imports:
+                if name in mods or name.startswith(tuple(m + "." for m in mods)):
+                    refs.append(Ref(unit.path, line, unit.cell))
+        return refs
+
+    def calls_matching(self, pattern: re.Pattern[str], *, tests: bool | None = None) -> list[Ref]:
+        return [
+            Ref(u.path, c.line, u.cell)
+            for u in self.code_units(tests=tests)
+            for c in u.info.calls
+            if pattern.search(c.name)
+        ]
+
+    @cached_property
+    def test_files(self) -> list[str]:
+        return [p for p in self.paths if is_test_path(p)]
+
+    # ----------------------------------------------------------------- what kind of project
+    def _units_importing(self, libraries: tuple[str, ...]) -> dict[tuple[str, int | None], Unit]:
+        prefixes = tuple(m + "." for m in libraries)
+        found: dict[tuple[str, int | None], Unit] = {}
+        for unit in self.units:
+            if any(n in libraries or n.startswith(prefixes) for n, _ in unit.info.imports):
+                found[(unit.path, unit.cell)] = unit
+        return found
+
+    @cached_property
+    def ml_files(self) -> list[str]:
+        """Files (py or notebooks) importing an ML library."""
+        return sorted({u.path for u in self._units_importing(ML_LIBRARIES).values()})
+
+    @cached_property
+    def training_refs(self) -> list[Ref]:
+        """Places where a model is trained: .fit()/train()/Trainer in a file that imports an ML library."""
+        ml_paths = set(self.ml_files)
+        refs = []
+        for unit in self.code_units(tests=False):
+            if unit.path not in ml_paths:
+                continue
+            for call in unit.info.calls:
+                if call.method in TRAIN_METHODS or TRAIN_CALLS.search(call.name):
+                    refs.append(Ref(unit.path, call.line, unit.cell))
+        return refs
+
+    @cached_property
+    def training_files(self) -> list[str]:
+        return sorted({r.path for r in self.training_refs})
+
+    @cached_property
+    def model_files(self) -> list[FileEntry]:
+        exts = MODEL_EXTENSIONS + tuple(self.config.model_extensions)
+        return [f for f in self.files if suffix_of(f.path) in exts]
+
+    @cached_property
+    def serving_refs(self) -> list[Ref]:
+        return self.imports_of(SERVING_LIBRARIES, tests=False)
+
+    @cached_property
+    def serving_files(self) -> list[str]:
+        return sorted({r.path for r in self.serving_refs if r.cell is None})
+
+    @cached_property
+    def inference_files(self) -> list[str]:
+        """Non-test .py files that serve or predict: serving apps, predict/infer/score scripts or functions."""
+        found = set(self.serving_files)
+        for path, info in self.python_files.items():
+            if is_test_path(path):
+                continue
+            stem = PurePosixPath(path).stem
+            if INFERENCE_NAME.search(stem) or any(
+                INFERENCE_NAME.match(f.name) or f.name.startswith(("predict", "infer", "batch_predict"))
+                for f in info.functions
+            ):
+                found.add(path)
+        return sorted(found)
+
+    @cached_property
+    def ml_evidence(self) -> list[str]:
+        evidence: list[str] = []
+        if self.ml_files:
+            evidence.append(f"ML library imports in {len(self.ml_files)} file(s), e.g. {self.ml_files[0]}")
+        if self.model_files:
+            evidence.append(f"{len(self.model_files)} model artifact(s), e.g. {self.model_files[0].path}")
+        train_scripts = [p for p in self.paths if re.match(r"(?i)^train", PurePosixPath(p).name)
+                         and p.endswith((".py", ".ipynb"))]
+        if train_scripts:
+            evidence.append(f"training entry point {train_scripts[0]}")
+        data_nbs = [p for p, nb in self.notebooks.items() if nb.cells]
+        if data_nbs and (self.ml_files or self.data_files or self.data_reads):
+            evidence.append(f"{len(data_nbs)} notebook(s) working with data, e.g. {data_nbs[0]}")
+        if any(p in ("dvc.yaml", "MLproject") or p.endswith("/MLproject") for p in self.paths):
+            evidence.append("an ML pipeline definition (dvc.yaml / MLproject)")
+        return evidence
+
+    @property
+    def is_ml_project(self) -> bool:
+        return bool(self.ml_evidence)
+
+    @property
+    def trains(self) -> bool:
+        return bool(self.training_refs)
+
+    @property
+    def has_model(self) -> bool:
+        return self.trains or bool(self.model_files)
+
+    @property
+    def serves(self) -> bool:
+        return bool(self.serving_files)
+
+    @cached_property
+    def data_reads(self) -> list[Ref]:
+        return self.calls_matching(DATA_READERS, tests=False)
+
+    @property
+    def uses_data(self) -> bool:
+        return bool(self.data_reads or self.data_files)
+
+    # ----------------------------------------------------------------- data and models in git
+    def _is_small_fixture(self, entry: FileEntry) -> bool:
+        parts = set(PurePosixPath(entry.path).parts[:-1])
+        return bool(parts & FIXTURE_DIRS) and entry.size <= self.config.fixture_max_kb * 1024
+
+    @cached_property
+    def lfs_patterns(self) -> list[str]:
+        patterns: list[str] = []
+        for path in self.paths:
+            if PurePosixPath(path).name == ".gitattributes":
+                text = self.text(path)
+                if text:
+                    patterns.extend(lfs.lfs_patterns(path, text))
+        return patterns
+
+    def lfs_managed(self, entry: FileEntry) -> bool:
+        if self.lfs_patterns and matcher(self.lfs_patterns).match_file(entry.path):
+            return True
+        return entry.size < 1024 and lfs.is_pointer(self.head(entry.path, 64))
+
+    @cached_property
+    def data_files(self) -> list[FileEntry]:
+        """Data files in the inventory (tracked or about to be), media folders included, fixtures excluded."""
+        exts = DATA_EXTENSIONS + tuple(self.config.data_extensions)
+        found = [f for f in self.files if suffix_of(f.path) in exts and not self._is_small_fixture(f)]
+        media: dict[str, list[FileEntry]] = defaultdict(list)
+        for f in self.files:
+            if suffix_of(f.path) in MEDIA_EXTENSIONS and not set(PurePosixPath(f.path).parts[:-1]) & FIXTURE_DIRS:
+                media[posixpath.dirname(f.path)].append(f)
+        for entries in media.values():
+            if len(entries) >= MEDIA_SET_MIN:
+                found.extend(entries)
+        return found
+
+    def unversioned(self, entries: list[FileEntry]) -> list[FileEntry]:
+        """Entries that are neither DVC-tracked nor in Git LFS."""
+        return [e for e in entries if not self.dvc.covers(e.path) and not self.lfs_managed(e)]
+
+    # ----------------------------------------------------------------- tools and configuration
+    @cached_property
+    def manifests(self) -> manifests.Manifests:
+        out = manifests.Manifests()
+        for path in self.paths:
+            name = PurePosixPath(path).name
+            lower = name.lower()
+            if manifests.is_lock_file(path):
+                out.lock_files.append(path)
+            if manifests.is_requirements_txt(path) or (lower.startswith("requirements") and lower.endswith(".lock")):
+                text = self.text(path)
+                if text is None:
+                    continue
+                out.files.append(path)
+                reqs, hashes = manifests.parse_requirements(text, path)
+                if lower.endswith(".lock"):
+                    continue
+                out.requirements.extend(reqs)
+                if reqs and (hashes or all(r.exact for r in reqs)):  # a pip-compile / pip freeze output
+                    out.lock_files.append(path)
+            elif name == "pyproject.toml":
+                data = self.toml(path)
+                out.files.append(path)
+                if data is not None:
+                    manifests.read_pyproject(data, self.text(path) or "", path, out)
+            elif lower in ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml"):
+                out.files.append(path)
+                doc = self.yaml(path)
+                manifests.read_environment_yml(doc, self.text(path) or "", path, out)
+            elif name == "Pipfile":
+                out.files.append(path)
+                data = self.toml(path)
+                if data is not None:
+                    manifests.read_pipfile(data, self.text(path) or "", path, out)
+            elif name in ("setup.py", "setup.cfg"):
+                out.files.append(path)
+                text = self.text(path) or ""
+                if "python_requires" in text:
+                    out.python_version.append(f"{path} (python_requires)")
+                if re.search(r"\blicense\s*[=:]", text):
+                    out.license_declared = True
+            elif name in (".python-version", "runtime.txt", ".tool-versions") and "/" not in path:
+                text = self.text(path) or ""
+                if name != ".tool-versions" or "python" in text:
+                    out.python_version.append(path)
+        for df in self.dockerfiles:
+            for stage in df.stages:
+                if re.match(r"^([\w.-]+/)*python:\d", stage.image):
+                    out.python_version.append(f"{df.path} (FROM {stage.image})")
+                    break
+        return out
+
+    @cached_property
+    def ci_files(self) -> list[ci.CiFile]:
+        found = []
+        for path in self.paths:
+            system = ci.ci_system(path)
+            if system is None:
+                continue
+            text = self.text(path)
+            if text is None:
+                continue
+            if path.endswith((".yml", ".yaml")):
+                self.yaml(path)  # validity: an invalid workflow is reported, and still read as text
+            found.append(ci.describe(path, system, text))
+        return found
+
+    @cached_property
+    def dockerfiles(self) -> list[docker.Dockerfile]:
+        out = []
+        for path in self.paths:
+            if docker.is_dockerfile(path):
+                text = self.text(path)
+                if text is not None:
+                    out.append(docker.parse_dockerfile(text, path))
+        return out
+
+    @cached_property
+    def dvc(self) -> dvc.DvcFacts:
+        facts = dvc.DvcFacts()
+        for path in self.paths:
+            name = PurePosixPath(path).name
+            if name == "dvc.yaml":
+                dvc.add_dvc_yaml(facts, path, self.yaml(path))
+            elif name.endswith(".dvc") and name != ".dvc":
+                dvc.add_dvc_file(facts, path, self.yaml(path))
+            elif path == ".dvc/config":
+                dvc.add_config(facts, self.text(path) or "")
+        return facts
+
+    @cached_property
+    def history(self) -> HistoryFacts:
+        inv = self.inventory
+        if not inv.is_git or inv.git_root is None:
+            return HistoryFacts()
+        return scan_history(inv.git_root, self.root, int(self.config.large_file_mb * 1024 * 1024))
+
+    @cached_property
+    def makefile_targets(self) -> dict[str, list[str]]:
+        """Targets of the top-level Makefile(s) -> their recipe lines."""
+        targets: dict[str, list[str]] = {}
+        for path in self.paths:
+            if path in ("Makefile", "makefile", "GNUmakefile", "justfile", "Justfile"):
+                current: str | None = None
+                for line in (self.text(path) or "").splitlines():
+                    m = re.match(r"^([A-Za-z0-9_.\-]+)\s*:(?!=)", line)
+                    if m:
+                        current = m.group(1)
+                        targets.setdefault(current, [])
+                    elif current and line.startswith(("\t", "    ")):
+                        targets[current].append(line.strip())
+        return targets
+
+    @cached_property
+    def secrets(self) -> list[tuple[Ref, str]]:
+        hits: list[tuple[Ref, str]] = []
+        for entry in self.files:
+            path = entry.path
+            name = PurePosixPath(path).name
+            if path.endswith(".ipynb"):
+                continue
+            if not (suffix_of(path) in TEXT_EXTENSIONS or name in TEXT_NAMES or name.startswith(".env")):
+                continue
+            if manifests.is_lock_file(path) or entry.size > MAX_TEXT_BYTES:
+                continue
+            text = self.text(path, report=False)
+            if text is None:
+                continue
+            hits.extend((Ref(path, line), kind) for line, kind in secrets.scan_text(text))
+        for path, nb in self.notebooks.items():
+            for cell in nb.cells:
+                hits.extend((Ref(path, line, cell.index), kind) for line, kind in secrets.scan_text(cell.source))
+                hits.extend((Ref(path, None, cell.index), f"{kind} in cell output")
+                            for _, kind in secrets.scan_text(cell.output_text))
+        return hits
+
+    @cached_property
+    def config_files(self) -> list[str]:
+        """Parameter / configuration files for experiments (params.yaml, Hydra conf/, configs/...)."""
+        found = []
+        for path in self.paths:
+            p = PurePosixPath(path)
+            if p.suffix not in (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini"):
+                continue
+            top = p.parts[0] if len(p.parts) > 1 else ""
+            in_conf_dir = any(part in ("conf", "config", "configs", "params", "hparams") for part in p.parts[:-1])
+            named = re.match(r"(?i)^(params|hparams|hyperparams|config|train_config|training)[\w.-]*$", p.stem)
+            if (in_conf_dir and top not in (".github", ".gitlab")) or named or p.name == "MLproject":
+                found.append(path)
+        return found
+
+    def read_unit_text(self, ref: Ref) -> str:
+        return self.text(ref.path) or ""
+
+    def files_text_matching(self, patterns: list[str], regex: re.Pattern[str]) -> list[Ref]:
+        refs = []
+        for path in self.matching(patterns):
+            text = self.text(path, report=False)
+            if text is None:
+                continue
+            if path.endswith(".ipynb"):
+                nb = self.notebooks.get(path)
+                for cell in nb.cells if nb else []:
+                    for number, line in enumerate(cell.source.splitlines(), start=1):
+                        if regex.search(line):
+                            refs.append(Ref(path, number, cell.index))
+                continue
+            if not regex.search(text):
+                continue
+            for number, line in enumerate(text.splitlines(), start=1):
+                if regex.search(line):
+                    refs.append(Ref(path, number))
+        return refs

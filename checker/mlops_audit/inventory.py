@@ -1,0 +1,207 @@
+"""The file inventory: which files the audit looks at, and safe ways to read them.
+
+In a git work tree it is what git would commit: tracked files plus untracked files that are not ignored.
+Elsewhere it is a walk that honours ``.gitignore`` files and always skips VCS folders, virtualenvs and
+caches. Symlinked directories are never entered; a symlinked file is read only when it resolves inside
+the root. Nothing here executes anything from the audited tree.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_audit.globs import matcher
+
+ALWAYS_SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", "node_modules", ".ipynb_checkpoints", ".mlops_audit_cache",
+        "site-packages", ".eggs", ".cache",
+    }
+)
+MAX_DEPTH = 200
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str  # relative to the audit root, posix separators
+    size: int
+    tracked: bool  # committed to git (False: untracked, or no git at all)
+    symlink: bool = False
+
+
+@dataclass
+class Inventory:
+    root: Path
+    files: list[FileEntry]
+    is_git: bool
+    git_root: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    by_path: dict[str, FileEntry] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_path = {f.path: f for f in self.files}
+
+    def has(self, path: str) -> bool:
+        return path in self.by_path
+
+    def inside(self, rel: str) -> Path | None:
+        """The real path of ``rel`` if it is a regular file inside the root (symlinks resolved), else None."""
+        candidate = self.root / rel
+        try:
+            st = os.lstat(candidate)
+        except OSError:
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                real = candidate.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return None
+            if not real.is_relative_to(self.root) or not real.is_file():
+                return None
+            return real
+        return candidate if stat.S_ISREG(st.st_mode) else None
+
+    def read_bytes(self, rel: str, limit: int) -> bytes | None:
+        """At most ``limit`` bytes of a file inside the root; None when it cannot or must not be read."""
+        real = self.inside(rel)
+        if real is None:
+            return None
+        try:
+            with open(real, "rb") as fh:
+                return fh.read(limit)
+        except OSError:
+            return None
+
+
+def _skip_dir(name: str, path: Path) -> bool:
+    if name in ALWAYS_SKIPPED_DIRS:
+        return True
+    return (path / "pyvenv.cfg").exists()
+
+
+def _read_ignore(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def walk(root: Path, exclude: list[str]) -> tuple[list[FileEntry], list[str]]:
+    """Every file below ``root`` that git would not ignore; iterative, never follows directory links."""
+    excluded = matcher(exclude)
+    files: list[FileEntry] = []
+    notes: list[str] = []
+    # each stack item: (directory, relative prefix, ignore specs in force as (base, spec) pairs, depth)
+    stack: list[tuple[Path, str, list[tuple[str, object]], int]] = [(root, "", [], 0)]
+    while stack:
+        directory, prefix, specs, depth = stack.pop()
+        gi = directory / ".gitignore"
+        if gi.is_file() and not gi.is_symlink():
+            specs = [*specs, (prefix, matcher(_read_ignore(gi)))]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            notes.append(f"could not list {prefix or '.'}: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_link = entry.is_symlink()
+            except OSError:
+                continue
+            probe = rel + "/" if is_dir else rel
+            if excluded.match_file(probe) or any(
+                spec.match_file(probe[len(base):]) for base, spec in specs  # type: ignore[attr-defined]
+            ):
+                continue
+            if is_dir:
+                if _skip_dir(entry.name, Path(entry.path)):
+                    continue
+                if depth >= MAX_DEPTH:
+                    notes.append(f"stopped descending below {rel}/ (deeper than {MAX_DEPTH} levels)")
+                    continue
+                stack.append((Path(entry.path), rel + "/", specs, depth + 1))
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_link or stat.S_ISREG(st.st_mode):
+                files.append(FileEntry(rel, 0 if is_link else st.st_size, False, is_link))
+    files.sort(key=lambda f: f.path)
+    return files, notes
+
+
+def _git_listing(root: Path) -> tuple[list[tuple[str, bool]], Path] | str:
+    """(path, tracked) pairs from git for ``root``, and the work tree top; or a reason git cannot be used."""
+    try:
+        import git
+    except ImportError as exc:  # pragma: no cover - gitpython is a dependency
+        return f"gitpython unavailable: {exc}"
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        top = repo.working_tree_dir
+        if top is None:
+            return "bare repository"
+        out: str = git.Git(str(root)).ls_files("-z", "-t", "--cached", "--others", "--exclude-standard")
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return "not a git repository"
+    except git.GitCommandError as exc:
+        msg = (exc.stderr or str(exc)).strip().splitlines()
+        return "git failed: " + (msg[-1] if msg else "unknown error")
+    except (OSError, ValueError) as exc:
+        return f"git unavailable: {exc}"
+    pairs: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    for item in out.split("\0"):
+        if len(item) < 3:
+            continue
+        tag, rel = item[0], item[2:]
+        if rel in seen:
+            continue
+        seen.add(rel)
+        pairs.append((rel, tag != "?"))
+    return pairs, Path(top).resolve()
+
+
+def build_inventory(root: Path, exclude: list[str]) -> Inventory:
+    """The inventory of ``root`` (an existing directory)."""
+    root = root.resolve()
+    exclude = [*exclude, "**/{{*}}/"]  # Cookiecutter template folders are templates, not code
+    listing = _git_listing(root)
+    if isinstance(listing, str):
+        files, notes = walk(root, exclude)
+        if listing not in ("not a git repository",):
+            notes.insert(0, f"git could not be used ({listing}); walked the folder instead")
+        return Inventory(root, files, is_git=False, notes=notes)
+    pairs, top = listing
+    excluded = matcher(exclude)
+    files = []
+    notes: list[str] = []
+    skipped_dirs = 0
+    for rel, tracked in pairs:
+        if excluded.match_file(rel):
+            continue
+        parts = rel.split("/")
+        if any(p in ALWAYS_SKIPPED_DIRS for p in parts[:-1]):
+            continue
+        try:
+            st = os.lstat(root / rel)
+        except OSError:
+            continue  # deleted in the work tree
+        if stat.S_ISDIR(st.st_mode):
+            skipped_dirs += 1  # a submodule or nested repository: audited on its own
+            continue
+        is_link = stat.S_ISLNK(st.st_mode)
+        if not is_link and not stat.S_ISREG(st.st_mode):
+            continue
+        files.append(FileEntry(rel, 0 if is_link else st.st_size, tracked, is_link))
+    if skipped_dirs:
+        notes.append(f"{skipped_dirs} submodule(s) or nested repositories not audited (audit them on their own)")
+    files.sort(key=lambda f: f.path)
+    return Inventory(root, files, is_git=True, git_root=top, notes=notes)

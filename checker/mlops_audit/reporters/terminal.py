@@ -1,0 +1,118 @@
+"""Terminal report with rich: findings grouped by pillar, severity colours, fix hints, score and level.
+
+Plain text (no colour codes) when the output is not a terminal, with --no-color, or when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections import defaultdict
+
+from mlops_audit.models import PILLARS, Report, RuleResult
+from mlops_audit.scoring import LEVEL_NAMES
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+MAX_SHOWN = 8
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def render_terminal(report: Report, *, color: bool | None = None, verbose: bool = False) -> str:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    buf = io.StringIO()
+    tty = sys.stdout.isatty()
+    no_color = color is False or (color is None and (not tty or "NO_COLOR" in os.environ))
+    console = Console(file=buf, force_terminal=not no_color, no_color=no_color, width=None if tty else 100,
+                      highlight=False, emoji=False)
+    p = console.print
+
+    p(f"[bold]mlops-audit {report.tool_version}[/bold]  {escape(report.root)}")
+    if report.ml_project:
+        p(f"ML project: yes ({escape('; '.join(report.ml_evidence))})")
+    else:
+        p("ML project: no evidence found (ML-specific rules are not applicable)")
+    for note in report.notes:
+        p(f"[dim]note: {escape(note)}[/dim]")
+    p()
+
+    failing: dict[str, list[RuleResult]] = defaultdict(list)
+    for r in report.results:
+        if r.status in ("fail", "error"):
+            failing[r.rule.pillar].append(r)
+    if not failing:
+        p("[bold green]No findings.[/bold green]")
+    for pillar in PILLARS:
+        results = failing.get(pillar)
+        if not results:
+            continue
+        p(f"[bold underline]{pillar.capitalize()}[/bold underline]")
+        for r in sorted(results, key=lambda r: (-{"error": 3, "warning": 2, "info": 1}[r.rule.severity], r.rule.id)):
+            sev = r.rule.severity
+            if r.status == "error":
+                p(f"  [magenta]rule error[/magenta] [bold]{r.rule.id}[/bold] {escape(r.rule.title)}: "
+                  f"{escape(r.reason)}")
+                continue
+            p(f"  [{STYLE[sev]}]{sev:<7}[/{STYLE[sev]}] [bold]{r.rule.id}[/bold] {escape(r.rule.title)}")
+            active = [f for f in r.findings if f.suppressed is None]
+            shown = active if verbose else active[:MAX_SHOWN]
+            for f in shown:
+                where = f"{escape(f.location)}: " if f.location else ""
+                p(f"      {where}{escape(f.message)}", soft_wrap=True)
+            if len(active) > len(shown):
+                p(f"      [dim]... and {len(active) - len(shown)} more (--verbose shows all)[/dim]")
+            p(f"      [dim]fix:[/dim] {escape(_first_line(r.rule.fix))}  "
+              f"[dim](mlops-audit explain {r.rule.id})[/dim]", soft_wrap=True)
+        p()
+
+    suppressed = [f for r in report.results for f in r.findings if f.suppressed is not None]
+    ignored = [r for r in report.results if r.status == "ignored"]
+    na = [r for r in report.results if r.status == "not_applicable"]
+    if ignored or suppressed:
+        p("[bold]Accepted (ignored in configuration or suppressed inline)[/bold]")
+        for r in ignored:
+            p(f"  {r.rule.id} {escape(r.rule.title)}: [dim]{escape(r.reason)}[/dim]", soft_wrap=True)
+        for f in suppressed:
+            p(f"  {f.rule.id} {escape(f.location)}: [dim]{escape(f.suppressed or '')}[/dim]", soft_wrap=True)
+        p()
+    if na:
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for r in na:
+            by_reason[r.reason].append(r.rule.id)
+        p(f"[bold]Not checked[/bold] ({len(na)} rules not applicable)")
+        for reason, ids in by_reason.items():
+            p(f"  [dim]{', '.join(ids)}: {escape(reason)}[/dim]", soft_wrap=True)
+        p()
+
+    table = Table(title=None, box=None, pad_edge=False, show_header=True, header_style="bold")
+    table.add_column("pillar")
+    table.add_column("score", justify="right")
+    table.add_column("pass", justify="right")
+    table.add_column("fail", justify="right")
+    table.add_column("n/a", justify="right")
+    for ps in report.pillars:
+        if ps.score is None and not ps.not_applicable:
+            continue
+        score = "-" if ps.score is None else str(ps.score)
+        style = "" if ps.score is None else ("green" if ps.score >= 80 else "yellow" if ps.score >= 50 else "red")
+        table.add_row(ps.pillar, f"[{style}]{score}[/{style}]" if style else score, str(ps.passed), str(ps.failed),
+                      str(ps.not_applicable))
+    p(table)
+    p()
+    findings = report.findings
+    counts = ", ".join(f"{sum(f.rule.severity == s for f in findings)} {s}" for s in ("error", "warning", "info"))
+    p(f"[bold]Score {report.score}/100[/bold]   [bold]Level {report.level}[/bold] "
+      f"({LEVEL_NAMES[report.level]})   findings: {counts}")
+    if report.level < 3 and report.next_level:
+        ids = ", ".join(r.id for r in report.next_level)
+        p(f"To reach level {report.level + 1} ({LEVEL_NAMES[report.level + 1]}): resolve {ids}", soft_wrap=True)
+    return buf.getvalue()

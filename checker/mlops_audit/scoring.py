@@ -1,0 +1,53 @@
+"""Scores and maturity level.
+
+- A rule's weight is its severity: error 5, warning 3, info 1.
+- A pillar's score is the weight of its passing rules over the weight of its applicable, evaluated rules
+  (not_applicable and ignored rules are left out), 0-100; None when nothing applied.
+- The overall score is the mean of the pillar scores, every pillar weighing the same.
+- The maturity level (0-3, after Google Cloud's MLOps levels) is the highest L such that every applicable
+  rule of levels 1..L passes. Ignored rules count as unmet here: ignoring a rule keeps the score honest about
+  what you chose to check, but a level is a claim about the practice, and you did not adopt it.
+"""
+
+from __future__ import annotations
+
+from mlops_audit.models import PILLARS, PillarScore, Rule, RuleResult
+
+SEVERITY_WEIGHT = {"error": 5, "warning": 3, "info": 1}
+LEVEL_NAMES = {
+    0: "Manual process",
+    1: "ML pipeline automation",
+    2: "CI/CD pipeline automation",
+    3: "Continuous training and monitoring",
+}
+
+
+def pillar_scores(results: list[RuleResult]) -> list[PillarScore]:
+    out = []
+    for pillar in PILLARS:
+        mine = [r for r in results if r.rule.pillar == pillar]
+        counted = [r for r in mine if r.status in ("pass", "fail", "error")]
+        total = sum(SEVERITY_WEIGHT[r.rule.severity] for r in counted)
+        passed = sum(SEVERITY_WEIGHT[r.rule.severity] for r in counted if r.status == "pass")
+        out.append(PillarScore(
+            pillar=pillar,
+            score=round(100 * passed / total) if total else None,
+            passed=sum(r.status == "pass" for r in mine),
+            failed=sum(r.status in ("fail", "error") for r in mine),
+            not_applicable=sum(r.status == "not_applicable" for r in mine),
+        ))
+    return out
+
+
+def overall_score(pillars: list[PillarScore]) -> int:
+    scored = [p.score for p in pillars if p.score is not None]
+    return round(sum(scored) / len(scored)) if scored else 100
+
+
+def maturity(results: list[RuleResult]) -> tuple[int, list[Rule]]:
+    """(level reached, rules blocking the next level)."""
+    for level in (1, 2, 3):
+        blocking = [r.rule for r in results if r.rule.level == level and r.status in ("fail", "error", "ignored")]
+        if blocking:
+            return level - 1, blocking
+    return 3, []
