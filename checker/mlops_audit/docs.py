@@ -38,3 +38,44 @@ def rule_markdown(rule: Rule) -> str:
         f"    [tool.mlops-audit.ignore]\n    {rule.id} = \"<reason>\"\n\n"
         f"## References\n\n{refs}\n"
     )
+
+
+def index_markdown(rules: list[Rule] | tuple[Rule, ...]) -> str:
+    rows = "\n".join(
+        f"| [{r.id}]({r.id}.md) | {r.name} | {r.pillar} | {r.severity} | {r.level} | {r.title} |" for r in rules
+    )
+    return (
+        "# Rules\n\n"
+        "Generated from `rules/*.yaml` by `python -m mlops_audit.docs docs/rules`; do not edit by hand.\n\n"
+        "| ID | name | pillar | severity | level | title |\n|---|---|---|---|---|---|\n" + rows + "\n"
+    )
+
+
+def rule_pages(rules: list[Rule] | tuple[Rule, ...]) -> dict[str, str]:
+    """File name -> content of every generated page (one per rule, plus the index)."""
+    pages = {f"{r.id}.md": rule_markdown(r) for r in rules}
+    pages["index.md"] = index_markdown(rules)
+    return pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+    from pathlib import Path
+
+    from mlops_audit.catalogue import builtin_rules
+
+    args = sys.argv[1:] if argv is None else argv
+    dest = Path(args[0] if args else "docs/rules")
+    dest.mkdir(parents=True, exist_ok=True)
+    pages = rule_pages(builtin_rules())
+    for stale in dest.glob("*.md"):
+        if stale.name not in pages:
+            stale.unlink()
+    for name, text in pages.items():
+        (dest / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(pages)} pages to {dest}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

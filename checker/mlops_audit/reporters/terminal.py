@@ -18,10 +18,9 @@ MAX_SHOWN = 8
 
 
 def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    """The fix's first paragraph on one line: the hint; `explain` has the rest."""
+    paragraph = text.strip().split("\n\n", 1)[0]
+    return " ".join(paragraph.split()).rstrip(":")
 
 
 def render_terminal(report: Report, *, color: bool | None = None, verbose: bool = False) -> str:

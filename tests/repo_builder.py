@@ -1,0 +1,74 @@
+"""Build small fake repositories in a tmp dir (with real git) and audit them, for tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from mlops_audit.config import Config, discover
+from mlops_audit.engine import run_audit
+from mlops_audit.models import Report
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "HOME": os.environ.get("HOME", "/tmp"),
+}
+
+
+def git(root: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def make_repo(root: Path, files: dict[str, str | bytes], *, git_init: bool = True, commit: bool = True) -> Path:
+    """Write ``files`` under ``root``; optionally ``git init`` and commit them all."""
+    root.mkdir(parents=True, exist_ok=True)
+    write_files(root, files)
+    if git_init:
+        git(root, "init", "-q", "-b", "main")
+        if commit and files:
+            git(root, "add", "-A")
+            git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
+def notebook(*cells: str, outputs: bool = False, counts: list[int | None] | None = None) -> str:
+    """A v4 notebook with the given code cells (optionally with outputs / execution counts)."""
+    nb_cells: list[dict[str, Any]] = []
+    for i, src in enumerate(cells):
+        count = counts[i] if counts else None
+        nb_cells.append({
+            "cell_type": "code", "execution_count": count, "metadata": {},
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": ["ok\n"]}] if outputs else [],
+            "source": src.splitlines(keepends=True),
+        })
+    return json.dumps({"cells": nb_cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def audit(root: Path, config: Config | None = None, **kwargs: Any) -> Report:
+    return run_audit(root, config if config is not None else discover(root), **kwargs)
+
+
+def failing(report: Report) -> set[str]:
+    return {r.rule.id for r in report.results if r.status == "fail"}
+
+
+def status(report: Report, rule_id: str) -> str:
+    for r in report.results:
+        if r.rule.id == rule_id:
+            return r.status
+    raise KeyError(rule_id)
