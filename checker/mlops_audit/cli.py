@@ -50,9 +50,13 @@ def check(
     path: Annotated[Path, typer.Argument(help="Repository or folder to audit.")] = Path("."),
     fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    select: Annotated[list[str] | None, typer.Option(help="Only these rule IDs or prefixes (comma-separated).")] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Only these rule IDs or prefixes (comma-separated).")
+    ] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Skip these rule IDs or prefixes (comma-separated).")] = None,
-    fail_on: Annotated[str | None, typer.Option(help="Lowest severity that fails: error, warning, info, never.")] = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="Lowest severity that fails: error, warning, info, never.")
+    ] = None,
     min_score: Annotated[int | None, typer.Option(help="Also fail when the score is below this (0-100).")] = None,
     config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file instead.")] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output.")] = False,

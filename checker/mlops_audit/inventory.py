@@ -182,7 +182,7 @@ def build_inventory(root: Path, exclude: list[str]) -> Inventory:
     pairs, top = listing
     excluded = matcher(exclude)
     files = []
-    notes: list[str] = []
+    notes = []
     skipped_dirs = 0
     for rel, tracked in pairs:
         if excluded.match_file(rel):

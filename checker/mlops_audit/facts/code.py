@@ -151,8 +151,8 @@ class _Visitor(ast.NodeVisitor):
                     break
             if isinstance(sub, (ast.With, ast.AsyncWith)):
                 for item in sub.items:
-                    d = _dotted(item.context_expr.func) if isinstance(item.context_expr, ast.Call) else None
-                    if d and d.rsplit(".", 1)[-1] in ("raises", "warns", "assertRaises"):
+                    ctx = _dotted(item.context_expr.func) if isinstance(item.context_expr, ast.Call) else None
+                    if ctx and ctx.rsplit(".", 1)[-1] in ("raises", "warns", "assertRaises"):
                         asserts = True
         decorators = tuple(self.resolve(d) for d in (_dotted(x.func if isinstance(x, ast.Call) else x)
                                                      for x in node.decorator_list) if d)

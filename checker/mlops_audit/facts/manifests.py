@@ -89,6 +89,15 @@ def pep508(entry: str, path: str, text: str) -> Requirement | None:
     return Requirement(m.group(1), spec, path, _line_of(text, entry))
 
 
+def _spec_version(spec: Any) -> str:
+    """The version of a Poetry/Pipfile dependency entry ("*", "^1.2", or a table with `version`)."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, dict):
+        return str(spec.get("version", "@"))  # a table without version: git/path source, pinned by its ref
+    return ""
+
+
 def read_pyproject(data: dict[str, Any], text: str, path: str, out: Manifests) -> None:
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
     assert isinstance(project, dict)
@@ -109,8 +118,7 @@ def read_pyproject(data: dict[str, Any], text: str, path: str, out: Manifests) -
         if name == "python":
             out.python_version.append(f"{path} (tool.poetry python)")
             continue
-        version = spec if isinstance(spec, str) else (spec.get("version", "@") if isinstance(spec, dict) else "")
-        out.requirements.append(Requirement(name, str(version), path, _line_of(text, name)))
+        out.requirements.append(Requirement(name, str(_spec_version(spec)), path, _line_of(text, name)))
     if poetry.get("license"):
         out.license_declared = True
 
@@ -141,8 +149,7 @@ def read_pipfile(data: dict[str, Any], text: str, path: str, out: Manifests) -> 
         table = data.get(section)
         if isinstance(table, dict):
             for name, spec in table.items():
-                version = spec if isinstance(spec, str) else (spec.get("version", "@") if isinstance(spec, dict) else "")
-                out.requirements.append(Requirement(name, str(version), path, _line_of(text, name)))
+                out.requirements.append(Requirement(name, str(_spec_version(spec)), path, _line_of(text, name)))
     requires = data.get("requires")
     if isinstance(requires, dict) and (requires.get("python_version") or requires.get("python_full_version")):
         out.python_version.append(f"{path} (requires.python_version)")

@@ -59,8 +59,9 @@ def _output_text(outputs: list[Any]) -> str:
 def _upgrade_v3(raw: str) -> dict[str, Any]:
     import nbformat
 
-    node = nbformat.reads(raw, as_version=4)
-    return json.loads(nbformat.writes(node))  # type: ignore[no-any-return]
+    node = nbformat.reads(raw, as_version=4)  # type: ignore[no-untyped-call]
+    upgraded: dict[str, Any] = json.loads(nbformat.writes(node))  # type: ignore[no-untyped-call]
+    return upgraded
 
 
 def parse_notebook(raw: bytes) -> Notebook:
@@ -95,7 +96,8 @@ def parse_notebook(raw: bytes) -> Notebook:
             nb.markdown_cells += 1
         if kind != "code":
             continue
-        outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+        raw_outputs = cell.get("outputs")
+        outputs: list[Any] = raw_outputs if isinstance(raw_outputs, list) else []
         count = cell.get("execution_count")
         nb.cells.append(
             Cell(

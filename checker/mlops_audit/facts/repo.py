@@ -376,7 +376,8 @@ class RepoFacts:
         return bool(self.data_reads or self.data_files)
 
     # ----------------------------------------------------------------- data and models in git
-    def _is_small_fixture(self, entry: FileEntry) -> bool:
+    def is_small_fixture(self, entry: FileEntry) -> bool:
+        """A small file under tests/, fixtures/, docs/... (``fixture-max-kb``): allowed in git."""
         parts = set(PurePosixPath(entry.path).parts[:-1])
         return bool(parts & FIXTURE_DIRS) and entry.size <= self.config.fixture_max_kb * 1024
 
@@ -399,7 +400,7 @@ class RepoFacts:
     def data_files(self) -> list[FileEntry]:
         """Data files in the inventory (tracked or about to be), media folders included, fixtures excluded."""
         exts = DATA_EXTENSIONS + tuple(self.config.data_extensions)
-        found = [f for f in self.files if suffix_of(f.path) in exts and not self._is_small_fixture(f)]
+        found = [f for f in self.files if suffix_of(f.path) in exts and not self.is_small_fixture(f)]
         media: dict[str, list[FileEntry]] = defaultdict(list)
         for f in self.files:
             if suffix_of(f.path) in MEDIA_EXTENSIONS and not set(PurePosixPath(f.path).parts[:-1]) & FIXTURE_DIRS:

@@ -112,6 +112,6 @@ def render_terminal(report: Report, *, color: bool | None = None, verbose: bool 
     p(f"[bold]Score {report.score}/100[/bold]   [bold]Level {report.level}[/bold] "
       f"({LEVEL_NAMES[report.level]})   findings: {counts}")
     if report.level < 3 and report.next_level:
-        ids = ", ".join(r.id for r in report.next_level)
-        p(f"To reach level {report.level + 1} ({LEVEL_NAMES[report.level + 1]}): resolve {ids}", soft_wrap=True)
+        blocking = ", ".join(r.id for r in report.next_level)
+        p(f"To reach level {report.level + 1} ({LEVEL_NAMES[report.level + 1]}): resolve {blocking}", soft_wrap=True)
     return buf.getvalue()
