@@ -69,11 +69,12 @@ def rule_from_dict(data: Any, source: str) -> Rule:
 def builtin_rules() -> tuple[Rule, ...]:
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ~10x faster; both are safe
     rules: list[Rule] = []
     seen: set[str] = set()
     directory: Path = resource_dir("rules")
     for path in sorted(directory.glob("*.yaml")):
-        docs = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        docs = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []  # noqa: S506 - safe loader
         for item in docs:
             rule = rule_from_dict(item, "builtin")
             if rule.id in seen:

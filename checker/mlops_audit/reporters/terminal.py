@@ -65,6 +65,8 @@ def render_terminal(report: Report, *, color: bool | None = None, verbose: bool 
             active = [f for f in r.findings if f.suppressed is None]
             shown = active if verbose else active[:MAX_SHOWN]
             for f in shown:
+                if not f.location and f.message == r.rule.title:
+                    continue  # a repository-level finding: the title already says it
                 where = f"{escape(f.location)}: " if f.location else ""
                 p(f"      {where}{escape(f.message)}", soft_wrap=True)
             if len(active) > len(shown):
