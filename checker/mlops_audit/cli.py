@@ -48,7 +48,9 @@ def _check_codes(codes: list[str] | None, known: list[str], names: list[str], op
 @app.command()
 def check(
     path: Annotated[Path, typer.Argument(help="Repository or folder to audit.")] = Path("."),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal or json.")] = "terminal",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, json, sarif, markdown, html, gitlab, junit or badge.")
+    ] = "terminal",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     select: Annotated[
         list[str] | None, typer.Option(help="Only these rule IDs or prefixes (comma-separated).")

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 from mlops_audit.models import Report
 
-FORMATS = ("terminal", "json")
+# format -> (module, function); each module is imported only when its format is asked for
+RENDERERS: dict[str, tuple[str, str]] = {
+    "terminal": ("terminal", "render_terminal"),
+    "json": ("json", "render_json"),
+    "sarif": ("sarif", "render_sarif"),
+    "markdown": ("markdown", "render_markdown"),
+    "html": ("html", "render_html"),
+    "gitlab": ("gitlab", "render_gitlab"),
+    "junit": ("junit", "render_junit"),
+    "badge": ("badge", "render_badge"),
+}
+FORMATS = tuple(RENDERERS)
 
 
 def render(report: Report, fmt: str, *, color: bool | None = None, verbose: bool = False) -> str:
-    """The report in ``fmt`` as text (terminal output is rendered to a string when not printed)."""
-    if fmt == "json":
-        from mlops_audit.reporters.json import render_json
-
-        return render_json(report)
-    from mlops_audit.reporters.terminal import render_terminal
-
-    return render_terminal(report, color=color, verbose=verbose)
+    """The report in ``fmt`` as text (terminal output is rendered to a string, not printed)."""
+    module, function = RENDERERS[fmt]
+    renderer: Any = getattr(import_module(f"mlops_audit.reporters.{module}"), function)
+    if fmt == "terminal":
+        return str(renderer(report, color=color, verbose=verbose))
+    return str(renderer(report))

@@ -1,0 +1,77 @@
+"""SARIF 2.1.0 for GitHub code scanning: one rule descriptor per catalogue rule, results with locations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlops_audit.models import Finding, Report
+from mlops_audit.reporters.json import DOCS_URL, SCHEMA_VERSION
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SECURITY = {"GOV001": "9.0", "MOD006": "7.5"}
+
+
+def _rule(report: Report, index: int) -> dict[str, Any]:
+    rule = report.results[index].rule
+    props: dict[str, Any] = {"tags": ["mlops", rule.pillar, f"level-{rule.level}"], "pillar": rule.pillar,
+                             "maturity-level": rule.level}
+    if rule.id in SECURITY:
+        props["security-severity"] = SECURITY[rule.id]
+        props["tags"].append("security")
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.why},
+        "help": {"text": rule.fix, "markdown": f"**Why**\n\n{rule.why}\n\n**How to fix**\n\n{rule.fix}"},
+        "helpUri": DOCS_URL.format(id=rule.id),
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": props,
+    }
+
+
+def _result(f: Finding, index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": f.rule.id,
+        "ruleIndex": index,
+        "level": LEVEL[f.rule.severity],
+        "message": {"text": f.message if f.cell is None else f"{f.message} (notebook cell {f.cell})"},
+    }
+    # code scanning needs a location: repository-level findings point at the repository root README-less way
+    artifact = f.path or "."
+    region = {"startLine": f.line} if f.line else None
+    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact, "uriBaseId": "%SRCROOT%"}}
+    if region:
+        physical["region"] = region
+    result["locations"] = [{"physicalLocation": physical}]
+    result["partialFingerprints"] = {"mlopsAudit/v1": f"{f.rule.id}:{f.path or ''}:{f.message}"}
+    if f.suppressed is not None:
+        result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
+    return result
+
+
+def sarif_dict(report: Report) -> dict[str, Any]:
+    index = {r.rule.id: i for i, r in enumerate(report.results)}
+    findings = [f for r in report.results for f in r.findings]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "mlops-audit",
+                "version": report.tool_version,
+                "semanticVersion": report.tool_version,
+                "informationUri": "https://github.com/mlops-audit/mlops-audit",
+                "rules": [_rule(report, i) for i in range(len(report.results))],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + report.root.rstrip("/") + "/"}},
+            "results": [_result(f, index[f.rule.id]) for f in findings],
+            "properties": {"score": report.score, "level": report.level, "schemaVersion": SCHEMA_VERSION},
+        }],
+    }
+
+
+def render_sarif(report: Report) -> str:
+    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
