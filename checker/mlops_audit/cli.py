@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from mlops_audit import __version__
+from mlops_audit.config import Config
 
 app = typer.Typer(
     name="mlops-audit",
@@ -47,7 +48,9 @@ def _check_codes(codes: list[str] | None, known: list[str], names: list[str], op
 
 @app.command()
 def check(
-    path: Annotated[Path, typer.Argument(help="Repository or folder to audit.")] = Path("."),
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Repositories or folders to audit (default: .).", show_default=False)
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="terminal, json, sarif, markdown, html, gitlab, junit or badge.")
     ] = "terminal",
@@ -60,17 +63,24 @@ def check(
         str | None, typer.Option(help="Lowest severity that fails: error, warning, info, never.")
     ] = None,
     min_score: Annotated[int | None, typer.Option(help="Also fail when the score is below this (0-100).")] = None,
+    min_level: Annotated[
+        int | None, typer.Option(help="Also fail when the maturity level is below this (0-3).")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Fail only on findings not in this baseline (see `mlops-audit baseline`).")
+    ] = None,
     config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file instead.")] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per finding, no summary.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every finding of every rule.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail.")] = False,
 ) -> None:
-    """Audit PATH and report findings, a score and a maturity level."""
-    from mlops_audit.catalogue import all_rules
-    from mlops_audit.config import ConfigError, discover, load_explicit
+    """Audit PATH(s) and report findings, a score and a maturity level."""
+    from mlops_audit.baseline import BaselineError, apply_baseline, load_baseline
     from mlops_audit.engine import run_audit
-    from mlops_audit.reporters import FORMATS, render
+    from mlops_audit.gate import gate_failures
+    from mlops_audit.reporters import FORMATS
+    from mlops_audit.reporters.combine import render_many
 
     if fmt not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
@@ -78,28 +88,47 @@ def check(
         raise _fail(f"--fail-on must be one of {', '.join(FAIL_ON)}")
     if min_score is not None and not 0 <= min_score <= 100:
         raise _fail("--min-score must be between 0 and 100")
-    if not path.exists():
-        raise _fail(f"path not found: {path}")
-    if not path.is_dir():
-        raise _fail(f"not a directory: {path}")
-    try:
-        cfg = load_explicit(config) if config is not None else discover(path.resolve())
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
+    if min_level is not None and not 0 <= min_level <= 3:
+        raise _fail("--min-level must be between 0 and 3")
+    targets = paths or [Path(".")]
+    for path in targets:
+        if not path.exists():
+            raise _fail(f"path not found: {path}")
+        if not path.is_dir():
+            raise _fail(f"not a directory: {path}")
     sel, ign = _codes(select), _codes(ignore)
-    rules, _ = all_rules(cfg.custom_rules)
-    known, names = [r.id for r in rules], [r.name for r in rules]
-    _check_codes(sel, known, names, "--select")
-    _check_codes(ign, known, names, "--ignore")
 
-    report = run_audit(path.resolve(), cfg, select=sel, ignore=ign)
+    reports = []
+    failed = False
+    for path in targets:
+        cfg = _config_for(path, config)
+        _validate_codes(cfg, sel, ign)
+        report = run_audit(path.resolve(), cfg, select=sel, ignore=ign)
+        if baseline is not None:
+            file = baseline if len(targets) == 1 or baseline.is_absolute() else path / baseline
+            try:
+                apply_baseline(report, load_baseline(file))
+            except BaselineError as exc:
+                raise _fail(str(exc)) from None
+        reasons = gate_failures(report, fail_on=fail_on or cfg.fail_on,
+                                min_score=min_score if min_score is not None else cfg.min_score,
+                                min_level=min_level)
+        if reasons:
+            failed = True
+            if not quiet:
+                for reason in reasons:
+                    print(f"mlops-audit: {path}: {reason}", file=sys.stderr)
+        reports.append(report)
 
     if quiet and fmt == "terminal":
         text = "".join(
-            f"{f.location or '.'}: {f.rule.id} [{f.rule.severity}] {f.message}\n" for f in report.findings
+            f"{r.display_path(f.path) if len(reports) > 1 else (f.location or '.')}: {f.rule.id} "
+            f"[{f.rule.severity}] {f.message}\n"
+            for r in reports for f in r.findings if f.baseline != "known"
         )
     else:
-        text = render(report, fmt, color=False if (no_color or output is not None) else None, verbose=verbose)
+        text = render_many(reports, fmt, color=False if (no_color or output is not None) else None,
+                           verbose=verbose)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -107,16 +136,49 @@ def check(
             raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
-
-    threshold = fail_on or cfg.fail_on
-    floor = min_score if min_score is not None else cfg.min_score
-    rank = {"info": 1, "warning": 2, "error": 3}
-    failed = threshold != "never" and any(rank[f.rule.severity] >= rank[threshold] for f in report.findings)
-    if floor is not None and report.score < floor:
-        failed = True
-        if not quiet:
-            print(f"mlops-audit: score {report.score} is below --min-score {floor}", file=sys.stderr)
     raise typer.Exit(1 if failed and not exit_zero else 0)
+
+
+def _config_for(path: Path, explicit: Path | None) -> Config:
+    from mlops_audit.config import ConfigError, discover, load_explicit
+
+    try:
+        return load_explicit(explicit) if explicit is not None else discover(path.resolve())
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _validate_codes(cfg: Config, sel: list[str] | None, ign: list[str] | None) -> None:
+    from mlops_audit.catalogue import all_rules
+
+    rules, _ = all_rules(cfg.custom_rules)
+    known, names = [r.id for r in rules], [r.name for r in rules]
+    _check_codes(sel, known, names, "--select")
+    _check_codes(ign, known, names, "--ignore")
+
+
+@app.command("baseline")
+def write_baseline_command(
+    path: Annotated[Path, typer.Argument(help="Repository or folder to audit.")] = Path("."),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Baseline file (default: PATH/.mlops-audit-baseline.json).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file instead.")] = None,
+) -> None:
+    """Record the current findings so that `--baseline` fails only on new ones."""
+    from mlops_audit.baseline import BASELINE_NAME, write_baseline
+    from mlops_audit.engine import run_audit
+
+    if not path.is_dir():
+        raise _fail(f"not a directory: {path}")
+    cfg = _config_for(path, config)
+    report = run_audit(path.resolve(), cfg)
+    target = output or path / BASELINE_NAME
+    try:
+        count = write_baseline(report, target)
+    except OSError as exc:
+        raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"Recorded {count} finding(s) in {target}; audit with --baseline {target} to fail only on new ones.")
 
 
 @app.command("rules")

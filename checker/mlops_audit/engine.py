@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_audit import __version__
+from mlops_audit.baseline import fingerprint
 from mlops_audit.catalogue import all_rules
 from mlops_audit.checks import evaluate
 from mlops_audit.config import Config
@@ -71,6 +72,19 @@ def _suppression(facts: RepoFacts, rule: Rule, ev: Evidence) -> str | None:
     return None
 
 
+def _anchor(facts: RepoFacts, ev: Evidence) -> str:
+    """The text a line finding points at (so its fingerprint survives line moves); "" otherwise."""
+    if ev.path is None or ev.line is None:
+        return ""
+    if ev.cell is not None:
+        nb = facts.notebooks.get(ev.path)
+        cell = next((c for c in nb.cells if c.index == ev.cell), None) if nb else None
+        lines = cell.source.splitlines() if cell else []
+    else:
+        lines = (facts.text(ev.path, report=False) or "").splitlines()
+    return lines[ev.line - 1].strip() if 0 < ev.line <= len(lines) else ""
+
+
 def _path_ignored(config: Config, rule: Rule, path: str | None) -> bool:
     if path is None:
         return False
@@ -103,7 +117,8 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
             suppressed = _suppression(facts, rule, ev)
         except Exception:  # pragma: no cover - defensive: suppressions never break an audit
             suppressed = None
-        findings.append(Finding(rule, ev.message, ev.path, ev.line, ev.cell, suppressed))
+        fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev))
+        findings.append(Finding(rule, ev.message, ev.path, ev.line, ev.cell, suppressed, fp))
     active = [f for f in findings if f.suppressed is None]
     return RuleResult(rule, "fail" if active else "pass", findings, reason=outcome.detail)
 

@@ -80,6 +80,8 @@ class Finding:
     line: int | None = None
     cell: int | None = None
     suppressed: str | None = None  # reason when an inline suppression covers it
+    fingerprint: str = ""  # stable identity for baselines: survives line moves (see mlops_audit.baseline)
+    baseline: str | None = None  # "known" or "new" when the audit ran against a baseline
 
     @property
     def location(self) -> str:
@@ -127,6 +129,20 @@ class Report:
     is_git: bool
     ml_project: bool
     ml_evidence: list[str]
+    baseline_fixed: int | None = None  # baseline entries no longer found (None: no baseline)
+
+    def display_path(self, rel: str | None) -> str:
+        """A finding path as seen from the working directory (for CI annotations in monorepos)."""
+        from pathlib import Path
+
+        root = Path(self.root)
+        try:
+            prefix = root.relative_to(Path.cwd().resolve())
+        except ValueError:
+            prefix = Path()
+        if rel is None:
+            return prefix.as_posix() if prefix.parts else "."
+        return (prefix / rel).as_posix()
 
     @property
     def findings(self) -> list[Finding]:

@@ -29,6 +29,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
     if f.suppressed is not None:
         d["suppressed"] = f.suppressed
+    if f.baseline is not None:
+        d["baseline"] = f.baseline
     return d
 
 
@@ -72,6 +74,11 @@ def report_dict(report: Report) -> dict[str, Any]:
             for r in report.results
         ],
         "notes": report.notes,
+        "baseline": None if report.baseline_fixed is None else {
+            "new": sum(f.baseline == "new" for f in findings),
+            "known": sum(f.baseline == "known" for f in findings),
+            "fixed": report.baseline_fixed,
+        },
     }
 
 

@@ -32,21 +32,23 @@ def _rule(report: Report, index: int) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, index: int) -> dict[str, Any]:
+def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.rule.id,
         "ruleIndex": index,
         "level": LEVEL[f.rule.severity],
         "message": {"text": f.message if f.cell is None else f"{f.message} (notebook cell {f.cell})"},
     }
-    # code scanning needs a location: repository-level findings point at the repository root README-less way
-    artifact = f.path or "."
+    # code scanning needs a location: repository-level findings point at the audited folder
+    artifact = report.display_path(f.path)
     region = {"startLine": f.line} if f.line else None
     physical: dict[str, Any] = {"artifactLocation": {"uri": artifact, "uriBaseId": "%SRCROOT%"}}
     if region:
         physical["region"] = region
     result["locations"] = [{"physicalLocation": physical}]
-    result["partialFingerprints"] = {"mlopsAudit/v1": f"{f.rule.id}:{f.path or ''}:{f.message}"}
+    result["partialFingerprints"] = {"mlopsAudit/v1": f.fingerprint}
+    if f.baseline is not None:
+        result["baselineState"] = "unchanged" if f.baseline == "known" else "new"
     if f.suppressed is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
     return result
@@ -66,8 +68,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 "informationUri": "https://github.com/mlops-audit/mlops-audit",
                 "rules": [_rule(report, i) for i in range(len(report.results))],
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + report.root.rstrip("/") + "/"}},
-            "results": [_result(f, index[f.rule.id]) for f in findings],
+            "results": [_result(report, f, index[f.rule.id]) for f in findings],
             "properties": {"score": report.score, "level": report.level, "schemaVersion": SCHEMA_VERSION},
         }],
     }

