@@ -121,3 +121,25 @@ def test_every_format_renders_a_clean_repo(fmt: str, tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"README.md": "# x\n", "LICENSE": "MIT\n"})
     text = render(audit(root), fmt, color=False)
     assert text.strip()
+
+
+def test_html_renders_in_a_real_browser(report: Report, tmp_path: Path) -> None:
+    """Debian's headless chromium renders the page to a PNG (the screenshot was checked once by eye)."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    page = tmp_path / "report.html"
+    page.write_text(render(report, "html"), encoding="utf-8")
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1100,1800", f"--screenshot={shot}",
+         page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a real, non-blank page

@@ -62,7 +62,7 @@ def _ladder(report: Report) -> str:
 def _rule_block(rule: Rule, findings: list[Finding]) -> str:
     items = "".join(
         f'<li><span class="loc">{escape(f.location or "repository")}</span>: {escape(f.message)}</li>'
-        for f in findings
+        for f in findings if f.location or f.message != rule.title  # the title already says it
     )
     return (
         f'<div class="rule" id="{rule.id}"><h3><span class="sev {rule.severity}">{rule.severity}</span> '
