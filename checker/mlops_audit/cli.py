@@ -239,5 +239,40 @@ def new(
     print(f"Created {created}")
 
 
+@app.command()
+def notebooks(
+    files: Annotated[list[Path] | None, typer.Argument(help="Notebooks to check (pre-commit passes the staged ones).")]
+    = None,
+    allow_outputs: Annotated[bool, typer.Option("--allow-outputs", help="Do not report committed outputs.")] = False,
+) -> None:
+    """Fast notebook check for pre-commit: outputs, execution order, secrets (values never shown)."""
+    from mlops_audit.notebook_hook import check_notebooks
+
+    problems = check_notebooks(files or [], allow_outputs=allow_outputs)
+    for problem in problems:
+        print(problem.line())
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Repository to set up.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite what an earlier init wrote.")] = False,
+    ci: Annotated[str | None, typer.Option(help="CI system for the gate snippet: github or gitlab (default: detect).")]
+    = None,
+) -> None:
+    """Add mlops-audit to an existing repository: config section, pre-commit hook and a CI gate."""
+    from mlops_audit.init import InitError, init_repository
+
+    if not path.is_dir():
+        raise _fail(f"not a directory: {path}")
+    try:
+        actions = init_repository(path, force=force, ci=ci)
+    except InitError as exc:
+        raise _fail(str(exc)) from None
+    for action in actions:
+        print(action)
+
+
 def version_callback() -> str:  # pragma: no cover - used by docs tooling
     return __version__

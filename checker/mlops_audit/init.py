@@ -1,0 +1,150 @@
+"""`mlops-audit init`: add the audit to an existing repository without breaking anything.
+
+It writes a starter `[tool.mlops-audit]` section, a pre-commit entry and a CI gate. A file that exists is
+never overwritten without --force; with --force only the blocks `init` itself wrote are replaced. Every
+action is reported, including what was left alone and why.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mlops_audit import __version__
+
+REPO_URL = "https://github.com/mlops-audit/mlops-audit"
+BEGIN, END = "# >>> mlops-audit init >>>", "# <<< mlops-audit init <<<"
+
+CONFIG_BLOCK = f"""{BEGIN}
+[tool.mlops-audit]
+fail-on = "error"          # error | warning | info | never
+# min-score = 60
+# exclude = ["vendor/**"]
+
+[tool.mlops-audit.ignore]  # rule ID = "why you accept it" (shown in every report)
+# MON004 = "alerting lives in our monitoring platform"
+{END}
+"""
+
+PRE_COMMIT_ENTRY = f"""  - repo: {REPO_URL}
+    rev: v{__version__}
+    hooks:
+      - id: mlops-audit
+      - id: mlops-audit-notebooks
+"""
+
+GITHUB_WORKFLOW = f"""name: mlops-audit
+on:
+  push:
+    branches: [main]
+  pull_request:
+permissions:
+  contents: read
+jobs:
+  audit:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # the audit looks for large files in the whole history
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: pip install "mlops-audit=={__version__}"
+      - run: mlops-audit . --format markdown --exit-zero >> "$GITHUB_STEP_SUMMARY"
+      - run: mlops-audit . --no-color
+"""
+
+GITLAB_JOB = f"""mlops-audit:
+  stage: test
+  image: python:3.11-slim
+  variables:
+    GIT_DEPTH: "0"
+  script:
+    - apt-get update -qq && apt-get install -y -qq git >/dev/null
+    - pip install "mlops-audit=={__version__}"
+    - mlops-audit . --format gitlab --output gl-code-quality-report.json --exit-zero
+    - mlops-audit . --no-color
+  artifacts:
+    when: always
+    reports:
+      codequality: gl-code-quality-report.json
+"""
+
+
+class InitError(Exception):
+    """init cannot proceed (a one-line message for the user)."""
+
+
+def _write_new(path: Path, text: str, force: bool, label: str) -> str:
+    if path.exists() and not force:
+        return f"kept     {label}: {path} exists (use --force to overwrite it)"
+    existed = path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return f"{'replaced' if existed else 'created '} {label}: {path}"
+
+
+def _config(root: Path, force: bool) -> str:
+    pyproject = root / "pyproject.toml"
+    if not pyproject.exists():
+        return _write_new(root / ".mlops-audit.toml",
+                          CONFIG_BLOCK.replace("[tool.mlops-audit.ignore]", "[ignore]").replace(
+                              "[tool.mlops-audit]\n", ""),
+                          force, "configuration")
+    text = pyproject.read_text(encoding="utf-8")
+    if BEGIN in text and END in text:
+        if not force:
+            return f"kept     configuration: {pyproject} already has the init block (use --force to rewrite it)"
+        start, end = text.index(BEGIN), text.index(END) + len(END)
+        pyproject.write_text(text[:start] + CONFIG_BLOCK.rstrip("\n") + text[end:], encoding="utf-8")
+        return f"replaced configuration: the init block of {pyproject}"
+    if re.search(r"^\[tool\.mlops-audit(\.|\])", text, re.M):
+        return f"kept     configuration: {pyproject} already has a hand-written [tool.mlops-audit] section"
+    sep = "" if text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
+    pyproject.write_text(text + sep + CONFIG_BLOCK, encoding="utf-8")
+    return f"appended configuration: [tool.mlops-audit] to {pyproject}"
+
+
+def _pre_commit(root: Path, force: bool) -> str:
+    path = root / ".pre-commit-config.yaml"
+    if not path.exists():
+        return _write_new(path, "repos:\n" + PRE_COMMIT_ENTRY, force, "pre-commit hooks")
+    text = path.read_text(encoding="utf-8")
+    if "mlops-audit" in text:
+        return f"kept     pre-commit hooks: {path} already runs mlops-audit"
+    top_keys = re.findall(r"^([A-Za-z_][\w-]*)\s*:", text, re.M)
+    if top_keys and top_keys[-1] == "repos" and force:
+        path.write_text(text.rstrip("\n") + "\n" + PRE_COMMIT_ENTRY, encoding="utf-8")
+        return f"appended pre-commit hooks: the mlops-audit repo to {path}"
+    return (f"kept     pre-commit hooks: {path} exists; add this under `repos:` "
+            f"(or rerun with --force):\n{PRE_COMMIT_ENTRY}")
+
+
+def _detect_ci(root: Path) -> str:
+    if (root / ".gitlab-ci.yml").exists():
+        return "gitlab"
+    return "github"
+
+
+def _ci(root: Path, force: bool, ci: str | None) -> str:
+    system = ci or _detect_ci(root)
+    if system == "github":
+        return _write_new(root / ".github" / "workflows" / "mlops-audit.yml", GITHUB_WORKFLOW, force, "CI gate")
+    if system == "gitlab":
+        action = _write_new(root / ".gitlab" / "mlops-audit.gitlab-ci.yml", GITLAB_JOB, force, "CI gate")
+        main = root / ".gitlab-ci.yml"
+        if main.exists() and ".gitlab/mlops-audit.gitlab-ci.yml" not in main.read_text(encoding="utf-8"):
+            action += ("\n         add to .gitlab-ci.yml:  include: [{local: .gitlab/mlops-audit.gitlab-ci.yml}]")
+        return action
+    raise InitError(f"--ci must be github or gitlab, not {system!r}")
+
+
+def init_repository(root: Path, *, force: bool = False, ci: str | None = None) -> list[str]:
+    """Set up the audit in ``root``; returns one line per action."""
+    if ci is not None and ci not in ("github", "gitlab"):
+        raise InitError(f"--ci must be github or gitlab, not {ci!r}")
+    try:
+        return [_config(root, force), _pre_commit(root, force), _ci(root, force, ci)]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InitError(f"cannot set up {root}: {exc}") from None
