@@ -6,7 +6,10 @@ Exit codes: 0 no failing findings, 1 findings at or above ``--fail-on`` (or scor
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -103,7 +106,8 @@ def check(
     for path in targets:
         cfg = _config_for(path, config)
         _validate_codes(cfg, sel, ign)
-        report = run_audit(path.resolve(), cfg, select=sel, ignore=ign)
+        with _progress(enabled=not quiet, label=str(path)) as tick:
+            report = run_audit(path.resolve(), cfg, select=sel, ignore=ign, progress=tick)
         if baseline is not None:
             file = baseline if len(targets) == 1 or baseline.is_absolute() else path / baseline
             try:
@@ -137,6 +141,26 @@ def check(
     else:
         sys.stdout.write(text)
     raise typer.Exit(1 if failed and not exit_zero else 0)
+
+
+@contextmanager
+def _progress(*, enabled: bool, label: str) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A transient progress bar on stderr, only when stderr is a terminal (never in CI logs or pipes)."""
+    if not enabled or not sys.stderr.isatty() or "CI" in os.environ:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    with Progress(TextColumn("auditing {task.description}"), BarColumn(), TextColumn("{task.fields[rule]}"),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None, rule="")
+
+        def tick(done: int, total: int, rule_id: str) -> None:
+            bar.update(task, completed=done, total=total, rule=rule_id)
+
+        yield tick
 
 
 def _config_for(path: Path, explicit: Path | None) -> Config:

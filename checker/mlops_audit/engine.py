@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,15 +130,22 @@ def run_audit(
     *,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Report:
-    """Audit ``root`` (an existing directory) and build the report."""
+    """Audit ``root`` (an existing directory) and build the report; ``progress(done, total, rule_id)``
+    is called before each rule runs (the CLI draws a progress bar with it on a terminal)."""
     rules, problems = all_rules(config.custom_rules)
     for problem in problems:
         config.problems.append((config.source or "configuration", problem))
     selection = selection_for(config, select, ignore)
     facts = RepoFacts(root, config)
     ordered = [r for r in rules if not r.id.startswith(LAST)] + [r for r in rules if r.id.startswith(LAST)]
-    results = [evaluate_rule(rule, facts, selection) for rule in ordered if selection.selected(rule)]
+    chosen = [rule for rule in ordered if selection.selected(rule)]
+    results = []
+    for done, rule in enumerate(chosen):
+        if progress is not None:
+            progress(done, len(chosen), rule.id)
+        results.append(evaluate_rule(rule, facts, selection))
     results.sort(key=lambda r: r.rule.id)
     pillars = pillar_scores(results)
     level, next_level = maturity(results)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_audit.facts.code import Call
 from mlops_audit.facts.docker import unpinned_image
 from mlops_audit.facts.repo import VERSION_SPRAWL, Ref, RepoFacts, is_test_path, suffix_of
 from mlops_audit.inventory import FileEntry
@@ -199,11 +200,21 @@ SEED_CALLS = re.compile(
 SEED_KWARGS = {"random_state", "seed", "random_seed", "rng", "random_seed_value"}
 
 
+def _sets_seed(call: Call) -> bool:
+    """A call that fixes a seed: ``seed(42)``, ``default_rng(0)``, ``random_state=0`` (not ``seed()``/``=None``)."""
+    if any(k in SEED_KWARGS and v != "None" for k, v in call.kwargs):
+        return True
+    if not SEED_CALLS.search(call.name):
+        return False
+    # with no argument, seed()/default_rng()/RandomState() draw the seed from the OS: not reproducible
+    return call.method == "enable_op_determinism" or bool(call.nargs or call.kwargs)
+
+
 @predicate
 def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     seeded: set[str] = set()
     for unit in facts.code_units(tests=False):
-        if any(SEED_CALLS.search(c.name) or any(k in SEED_KWARGS for k, _ in c.kwargs) for c in unit.info.calls):
+        if any(_sets_seed(c) for c in unit.info.calls):
             seeded.add(unit.path)
     first: dict[str, Ref] = {}
     for ref in facts.training_refs:
@@ -307,8 +318,9 @@ def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = []
     for path in facts.paths:
         name = PurePosixPath(path).name
-        stem = name.split(".")[0] if not name.startswith(".") else name
-        m = VERSION_SPRAWL.search(stem)
+        # "model_v2.tar.gz" -> model_v2; "utils.bak.py" -> utils.bak; "train.py.orig" -> the whole name
+        stems = [name] if name.startswith(".") else [name.split(".")[0], name.rsplit(".", 1)[0], name]
+        m = next((found for s in stems if (found := VERSION_SPRAWL.search(s))), None)
         if m:
             ev.append(Evidence(f"version in the file name ({m.group(0).strip()!r}): let git keep the versions", path))
     return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))

@@ -21,6 +21,7 @@ class Call:
     kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> source text of its value
     first_arg: str | None = None  # first positional argument when it is a string literal
     method: str = ""  # last segment, e.g. "fit"
+    nargs: int = 0  # number of positional arguments
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class _Visitor(ast.NodeVisitor):
             first = None
             if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                 first = node.args[0].value
-            self.info.calls.append(Call(name, node.lineno, kwargs, first, name.rsplit(".", 1)[-1]))
+            self.info.calls.append(Call(name, node.lineno, kwargs, first, name.rsplit(".", 1)[-1], len(node.args)))
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:

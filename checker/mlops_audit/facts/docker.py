@@ -29,6 +29,8 @@ class Dockerfile:
 
 def is_dockerfile(path: str) -> bool:
     name = PurePosixPath(path).name.lower()
+    if name.endswith(".dockerignore"):  # Dockerfile.dockerignore: the ignore file of a Dockerfile
+        return False
     return name in ("dockerfile", "containerfile") or name.startswith("dockerfile.") or name.endswith(
         ".dockerfile"
     )

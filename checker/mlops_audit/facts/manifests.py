@@ -135,6 +135,8 @@ def read_environment_yml(doc: Any, text: str, path: str, out: Manifests) -> None
                 if m.group(2):
                     out.python_version.append(f"{path} (python)")
                 continue
+            if m.group(1) == "pip" and not m.group(2):
+                continue  # the installer that the `- pip:` list needs, not a dependency of the code
             spec = m.group(2).strip()
             spec = spec if spec.startswith(("=", "<", ">", "!", "~")) or not spec else "=" + spec
             out.requirements.append(Requirement(m.group(1), spec, path, _line_of(text, dep)))

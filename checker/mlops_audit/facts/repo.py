@@ -556,12 +556,17 @@ class RepoFacts:
         found = []
         for path in self.paths:
             p = PurePosixPath(path)
-            if p.suffix not in (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini"):
+            if p.name == "MLproject":
+                found.append(path)
                 continue
-            top = p.parts[0] if len(p.parts) > 1 else ""
+            # .github/, .circleci/, .dvc/...: tool configuration (CI, editors), not experiment parameters
+            if p.suffix not in (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini") or any(
+                part.startswith(".") for part in p.parts[:-1]
+            ):
+                continue
             in_conf_dir = any(part in ("conf", "config", "configs", "params", "hparams") for part in p.parts[:-1])
             named = re.match(r"(?i)^(params|hparams|hyperparams|config|train_config|training)[\w.-]*$", p.stem)
-            if (in_conf_dir and top not in (".github", ".gitlab")) or named or p.name == "MLproject":
+            if in_conf_dir or named:
                 found.append(path)
         return found
 
