@@ -1,0 +1,1 @@
+"""Feature engineering shared by training and serving."""

@@ -1,0 +1,1 @@
+"""Production monitoring: feature drift and the retraining trigger."""

@@ -1,0 +1,1 @@
+"""Pipelines as plain functions: call them from DVC, Make, cron, Airflow, Prefect, ..."""

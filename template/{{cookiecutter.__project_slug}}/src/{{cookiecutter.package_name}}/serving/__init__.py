@@ -1,0 +1,1 @@
+"""Online serving: a FastAPI application."""
