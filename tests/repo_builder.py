@@ -39,7 +39,7 @@ def make_repo(root: Path, files: dict[str, str | bytes], *, git_init: bool = Tru
     root.mkdir(parents=True, exist_ok=True)
     write_files(root, files)
     if git_init:
-        git(root, "init", "-q", "-b", "main")
+        git(root, "init", "-q", "-b", "main", "--template=")  # no sample hooks: keeps tmp small
         if commit and files:
             git(root, "add", "-A")
             git(root, "commit", "-q", "-m", "initial")

@@ -87,8 +87,8 @@ def apply_section(cfg: Config, section: dict[str, Any]) -> list[str]:
     if "exclude" in section:
         cfg.exclude = _str_list(section["exclude"], "exclude")
     if "fail-on" in section:
-        if section["fail-on"] not in ("error", "warning", "info"):
-            raise ValueError("`fail-on` must be one of error, warning, info")
+        if section["fail-on"] not in ("error", "warning", "info", "never"):
+            raise ValueError("`fail-on` must be one of error, warning, info, never")
         cfg.fail_on = section["fail-on"]
     if "min-score" in section:
         cfg.min_score = int(_number(section["min-score"], "min-score"))

@@ -313,6 +313,9 @@ def python_version(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         Evidence("no Python version declared (requires-python, .python-version, environment.yml...)"))
 
 
+SPEC_SUFFIXES = {".json", ".yaml", ".yml", ".toml", ".xml", ".xsd", ".proto", ".graphql", ".avsc"}
+
+
 @predicate
 def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = []
@@ -321,6 +324,8 @@ def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         # "model_v2.tar.gz" -> model_v2; "utils.bak.py" -> utils.bak; "train.py.orig" -> the whole name
         stems = [name] if name.startswith(".") else [name.split(".")[0], name.rsplit(".", 1)[0], name]
         m = next((found for s in stems if (found := VERSION_SPRAWL.search(s))), None)
+        if m and re.fullmatch(r"[_\-\s.]v\d+", m.group(0), re.I) and suffix_of(path) in SPEC_SUFFIXES:
+            continue  # `openapi_v3.yaml`, `report-v1.schema.json`: a format's version, not a copy
         if m:
             ev.append(Evidence(f"version in the file name ({m.group(0).strip()!r}): let git keep the versions", path))
     return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))

@@ -1,0 +1,138 @@
+"""Automation pillar: AUT001 (CI), AUT002 (CI runs tests), AUT003 (training pipeline), AUT004 (continuous training)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ml_fixtures import TRAIN, build, locations, result
+from repo_builder import status
+
+CODE = {"src/lib.py": "def f() -> int:\n    return 1\n"}
+GHA = "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {cmd}\n"
+
+
+# --------------------------------------------------------------------------- AUT001
+def test_aut001_no_ci_fires(tmp_path: Path) -> None:
+    report = build(tmp_path, {**CODE, ".github/dependabot.yml": "version: 2\n"})
+    assert status(report, "AUT001") == "fail"
+    assert locations(report, "AUT001") == [(None, None, None)]
+
+
+@pytest.mark.parametrize(
+    ("path", "system"),
+    [
+        (".github/workflows/ci.yml", "github"),
+        (".gitlab-ci.yml", "gitlab"),
+        ("azure-pipelines.yml", "azure"),
+        ("Jenkinsfile", "jenkins"),
+        (".circleci/config.yml", "circleci"),
+        ("bitbucket-pipelines.yml", "bitbucket"),
+    ],
+)
+def test_aut001_ci_systems_pass(tmp_path: Path, path: str, system: str) -> None:
+    report = build(tmp_path, {**CODE, path: "script: pytest\n"})
+    assert status(report, "AUT001") == "pass"
+    assert result(report, "AUT001").reason == system
+
+
+def test_aut001_not_applicable_without_python(tmp_path: Path) -> None:
+    assert status(build(tmp_path, {"README.md": "# x\n"}), "AUT001") == "not_applicable"
+
+
+# --------------------------------------------------------------------------- AUT002
+def test_aut002_ci_without_tests_fires_on_the_workflow(tmp_path: Path) -> None:
+    files = {**CODE, ".github/workflows/lint.yml": GHA.format(cmd="ruff check ."),
+             ".github/workflows/build.yml": GHA.format(cmd="docker build .")}
+    report = build(tmp_path, files)
+    assert status(report, "AUT002") == "fail"
+    assert sorted(locations(report, "AUT002")) == [
+        (".github/workflows/build.yml", None, None), (".github/workflows/lint.yml", None, None)]
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    ["pytest -q", "python -m pytest tests", "tox -e py311", "uv run pytest", "make test", "nox -s tests",
+     "hatch run test", "python -m unittest discover"],
+)
+def test_aut002_test_commands_pass(tmp_path: Path, cmd: str) -> None:
+    report = build(tmp_path, {**CODE, ".github/workflows/ci.yml": GHA.format(cmd=cmd)})
+    assert status(report, "AUT002") == "pass"
+
+
+def test_aut002_make_target_running_pytest_passes(tmp_path: Path) -> None:
+    files = {**CODE, "Makefile": "check:\n\truff check .\n\tpytest -q\n\nlint:\n\truff check .\n",
+             ".github/workflows/ci.yml": GHA.format(cmd="make check")}
+    assert status(build(tmp_path, files), "AUT002") == "pass"
+    files[".github/workflows/ci.yml"] = GHA.format(cmd="make lint")
+    assert status(build(tmp_path / "lint", files), "AUT002") == "fail"
+
+
+def test_aut002_not_applicable_without_ci(tmp_path: Path) -> None:
+    report = build(tmp_path, CODE)
+    assert status(report, "AUT002") == "not_applicable"
+    assert result(report, "AUT002").reason == "no CI configuration"
+
+
+# --------------------------------------------------------------------------- AUT003
+def test_aut003_training_by_hand_fires_on_the_training_file(tmp_path: Path) -> None:
+    report = build(tmp_path, {"src/train.py": TRAIN, "Makefile": "lint:\n\truff check .\n"})
+    assert status(report, "AUT003") == "fail"
+    assert locations(report, "AUT003") == [("src/train.py", None, None)]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n"}, id="dvc-stages"),
+        pytest.param({"Makefile": "train:\n\tpython train.py\n"}, id="make-train"),
+        pytest.param({"Makefile": "pipeline: data\n\tpython train.py\n"}, id="make-pipeline"),
+        pytest.param({"MLproject": "name: x\n"}, id="MLproject"),
+        pytest.param({"Snakefile": "rule all:\n  input: 'model.pkl'\n"}, id="snakemake"),
+        pytest.param({"airflow/dags/train.py": "x = 1\n"}, id="airflow-dags-folder"),
+        pytest.param({"flows/train_flow.py": "from prefect import flow\n"}, id="prefect"),
+        pytest.param({"pipe.py": "import kfp\n"}, id="kubeflow"),
+    ],
+)
+def test_aut003_pipeline_definitions_pass(tmp_path: Path, extra: dict[str, str]) -> None:
+    assert status(build(tmp_path, {"train.py": TRAIN, **extra}), "AUT003") == "pass"
+
+
+def test_aut003_orchestrator_only_in_tests_does_not_count(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, "tests/test_flow.py": "import prefect\n\n\ndef test_x():\n    assert prefect\n"}
+    assert status(build(tmp_path, files), "AUT003") == "fail"
+
+
+def test_aut003_not_applicable_without_training(tmp_path: Path) -> None:
+    report = build(tmp_path, {"predict.py": "import onnxruntime\n"})
+    assert status(report, "AUT003") == "not_applicable"
+
+
+# --------------------------------------------------------------------------- AUT004
+def test_aut004_no_schedule_or_trigger_fires(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, ".github/workflows/ci.yml": GHA.format(cmd="pytest")}
+    report = build(tmp_path, files)
+    assert status(report, "AUT004") == "fail"
+    assert locations(report, "AUT004") == [(None, None, None)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({".github/workflows/retrain.yml": 'on:\n  schedule:\n    - cron: "0 3 * * 1"\n'}, "scheduled CI"),
+        ({".gitlab-ci.yml": 'train:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\n'}, "scheduled CI"),
+        ({"Jenkinsfile": "pipeline {\n  triggers { cron('H 3 * * 1') }\n}\n"}, "scheduled CI"),
+        ({"monitor.py": "def check(d):\n    if d:\n        trigger_retraining(d)\n"}, "retrain trigger in code"),
+        ({"dags/train.py": "from airflow import DAG\n\nwith DAG('t', schedule='@weekly'):\n    pass\n"},
+         "scheduled DAG"),
+    ],
+)
+def test_aut004_schedules_and_triggers_pass(tmp_path: Path, extra: dict[str, str], reason: str) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, **extra})
+    assert status(report, "AUT004") == "pass"
+    assert result(report, "AUT004").reason == reason
+
+
+def test_aut004_not_applicable_without_training(tmp_path: Path) -> None:
+    report = build(tmp_path, {"README.md": "# x\n"})
+    assert status(report, "AUT004") == "not_applicable"

@@ -1,0 +1,260 @@
+"""Data pillar: DAT001 (data in git), DAT002 (large blobs in history), DAT003 (versioning), DAT004 (validation),
+DAT005 (absolute paths)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ml_fixtures import LFS_POINTER, READ_CSV, TRAIN, build, config, findings, locations, paths, result
+from repo_builder import audit, failing, git, make_repo, notebook, status
+
+CSV = "x,y\n0,0\n1,1\n"
+
+
+# --------------------------------------------------------------------------- DAT001
+def test_dat001_committed_csv_fires_with_its_path(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "data/train.csv": CSV})
+    assert status(report, "DAT001") == "fail"
+    (f,) = findings(report, "DAT001")
+    assert (f.path, f.line, f.cell) == ("data/train.csv", None, None)
+    assert "tracked in git" in f.message
+
+
+def test_dat001_untracked_but_not_ignored_data_counts(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {"train.py": TRAIN, ".gitignore": "*.log\n"})
+    (root / "data").mkdir()
+    (root / "data" / "new.parquet").write_bytes(b"PAR1")
+    (root / "data" / "run.log").write_text("ignored\n")
+    report = audit(root)
+    (f,) = findings(report, "DAT001")
+    assert f.path == "data/new.parquet"
+    assert "about to be committed" in f.message
+
+
+def test_dat001_gitignored_data_passes(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {"train.py": TRAIN, ".gitignore": "data/\n"})
+    (root / "data").mkdir()
+    (root / "data" / "train.csv").write_text(CSV)
+    assert status(audit(root), "DAT001") == "pass"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param({".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"}, set(), id="root-gitattributes"),
+        pytest.param({".gitattributes": "data/** filter=lfs diff=lfs merge=lfs -text\n"}, {"other/b.csv"},
+                     id="folder-pattern"),
+        pytest.param({"data/.gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"}, {"other/b.csv"},
+                     id="nested-gitattributes-applies-below-only"),
+        pytest.param({".gitattributes": "*.csv text eol=lf\n"}, {"data/a.csv", "other/b.csv"},
+                     id="non-lfs-attributes-do-not-count"),
+        pytest.param({".gitattributes": "# *.csv filter=lfs\n"}, {"data/a.csv", "other/b.csv"},
+                     id="commented-out-lfs-line"),
+    ],
+)
+def test_dat001_git_lfs_patterns(tmp_path: Path, extra: dict[str, str], expected: set[str]) -> None:
+    files = {"train.py": TRAIN, "data/a.csv": CSV, "other/b.csv": CSV, **extra}
+    report = build(tmp_path, files)
+    assert paths(report, "DAT001") == expected
+    assert status(report, "DAT001") == ("fail" if expected else "pass")
+
+
+def test_dat001_lfs_pointer_file_passes_without_gitattributes(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "data/big.parquet": LFS_POINTER, "data/small.csv": CSV})
+    assert paths(report, "DAT001") == {"data/small.csv"}
+
+
+@pytest.mark.parametrize(
+    "dvc_files",
+    [
+        pytest.param({"data/raw.csv.dvc": "outs:\n- md5: abc\n  path: raw.csv\n"}, id="dot-dvc-file"),
+        pytest.param({"data.dvc": "outs:\n- md5: abc.dir\n  path: data\n"}, id="dvc-tracked-folder"),
+        pytest.param({"dvc.yaml": "stages:\n  prep:\n    cmd: python prep.py\n    outs:\n      - data/raw.csv\n"},
+                     id="dvc-yaml-stage-out"),
+        pytest.param({"dvc.yaml": "stages:\n  prep:\n    cmd: python prep.py\n    outs:\n      - data\n"},
+                     id="dvc-yaml-folder-out"),
+    ],
+)
+def test_dat001_dvc_tracked_paths_pass(tmp_path: Path, dvc_files: dict[str, str]) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "data/raw.csv": CSV, **dvc_files})
+    assert status(report, "DAT001") == "pass"
+
+
+def test_dat001_dvc_tracks_only_what_it_names(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, "data/raw.csv": CSV, "data/raw.csv.dvc": "outs:\n- path: raw.csv\n",
+             "data/extra.csv": CSV}
+    assert paths(build(tmp_path, files), "DAT001") == {"data/extra.csv"}
+
+
+def test_dat001_small_fixtures_under_tests_are_allowed_large_ones_are_not(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": config("fixture-max-kb = 1"),
+        "train.py": TRAIN,
+        "tests/fixtures/sample.csv": CSV,
+        "tests/fixtures/big.csv": "x,y\n" + "1,2\n" * 600,  # 2.4 KB > 1 KB
+        "docs/example.csv": CSV,
+    }
+    report = build(tmp_path, files)
+    assert paths(report, "DAT001") == {"tests/fixtures/big.csv"}
+
+
+def test_dat001_image_folder_counts_as_data_from_twenty_files(tmp_path: Path) -> None:
+    images = {f"data/images/img_{i:02}.png": b"\x89PNG" for i in range(20)}
+    few = {f"assets/logo_{i}.png": b"\x89PNG" for i in range(5)}
+    report = build(tmp_path, {"train.py": TRAIN, **images, **few})
+    assert paths(report, "DAT001") == set(images)
+
+
+def test_dat001_extra_data_extensions_from_config(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, "data/signal.dat": "1 2 3\n", "pyproject.toml": config('data-extensions = ["dat"]')}
+    assert paths(build(tmp_path, files), "DAT001") == {"data/signal.dat"}
+    files["pyproject.toml"] = config("")
+    assert status(build(tmp_path / "plain", files), "DAT001") == "pass"
+
+
+def test_dat001_not_applicable_outside_ml_projects(tmp_path: Path) -> None:
+    report = build(tmp_path, {"report.py": "print('hello')\n", "sales.csv": CSV})
+    assert status(report, "DAT001") == "not_applicable"
+    assert result(report, "DAT001").reason.startswith("not an ML project")
+
+
+# --------------------------------------------------------------------------- DAT002
+def _big_history(tmp_path: Path, *, delete: bool) -> Path:
+    files: dict[str, str | bytes] = {"pyproject.toml": config("large-file-mb = 0.01"), "train.py": TRAIN,
+                                     "data/dump.jsonl": "{}\n" * 10_000, "small.txt": "x" * 500}
+    root = make_repo(tmp_path, files)
+    if delete:
+        git(root, "rm", "-q", "data/dump.jsonl")
+        git(root, "commit", "-q", "-m", "remove dump")
+    return root
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["present", "deleted-later"])
+def test_dat002_large_blob_fires_even_after_deletion(tmp_path: Path, delete: bool) -> None:
+    report = audit(_big_history(tmp_path, delete=delete))
+    assert status(report, "DAT002") == "fail"
+    assert locations(report, "DAT002") == [("data/dump.jsonl", None, None)]
+    message = findings(report, "DAT002")[0].message
+    assert ("since deleted" in message) is delete
+    assert "29.3 KB" in message
+
+
+def test_dat002_passes_below_the_threshold(tmp_path: Path) -> None:
+    files = {"pyproject.toml": config("large-file-mb = 1"), "train.py": TRAIN, "data/dump.jsonl": "{}\n" * 10_000}
+    assert status(build(tmp_path, files), "DAT002") == "pass"
+
+
+def test_dat002_default_threshold_is_10_mb(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "notes.txt": "x" * 200_000})
+    assert status(report, "DAT002") == "pass"
+
+
+def test_dat002_not_applicable_without_git(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN}, git_init=False)
+    assert status(report, "DAT002") == "not_applicable"
+    assert result(report, "DAT002").reason == "not a git repository"
+
+
+# --------------------------------------------------------------------------- DAT003
+def test_dat003_data_read_without_versioning_fires_at_the_read(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": READ_CSV})
+    assert status(report, "DAT003") == "fail"
+    assert locations(report, "DAT003") == [("train.py", 4, None)]
+
+
+def test_dat003_in_a_notebook_cell_carries_the_cell(tmp_path: Path) -> None:
+    nb = notebook("import pandas as pd\nimport sklearn\n", "x = 1\ndf = pd.read_parquet('d.parquet')\n")
+    report = build(tmp_path, {"analysis.ipynb": nb})
+    assert locations(report, "DAT003") == [("analysis.ipynb", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n"}, id="dvc-pipeline"),
+        pytest.param({".dvc/config": "[core]\n"}, id="dvc-init"),
+        pytest.param({"data/train.csv.dvc": "outs:\n- path: train.csv\n"}, id="dvc-file"),
+        pytest.param({".gitattributes": "data/** filter=lfs diff=lfs merge=lfs -text\n"}, id="git-lfs"),
+        pytest.param({"lake.py": "import lakefs\n"}, id="lakefs"),
+        pytest.param({"lake.py": "from deltalake import DeltaTable\n"}, id="delta-lake"),
+    ],
+)
+def test_dat003_versioning_passes(tmp_path: Path, extra: dict[str, str]) -> None:
+    assert status(build(tmp_path, {"train.py": READ_CSV, **extra}), "DAT003") == "pass"
+
+
+def test_dat003_not_applicable_when_no_data_is_used(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN})
+    assert status(report, "DAT003") == "not_applicable"
+    assert result(report, "DAT003").reason == "no data files or data loading found"
+
+
+def test_dat003_data_files_alone_make_it_apply(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "data/train.csv": CSV})
+    assert status(report, "DAT003") == "fail"
+    assert locations(report, "DAT003") == [("data/train.csv", None, None)]
+
+
+# --------------------------------------------------------------------------- DAT004
+def test_dat004_unvalidated_read_fires_at_the_read(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": READ_CSV})
+    assert status(report, "DAT004") == "fail"
+    assert locations(report, "DAT004") == [("train.py", 4, None)]
+
+
+@pytest.mark.parametrize("module", ["pandera", "great_expectations", "pydantic", "pandera.typing"])
+def test_dat004_validation_library_passes(tmp_path: Path, module: str) -> None:
+    report = build(tmp_path, {"train.py": READ_CSV, "src/validate.py": f"import {module}\n"})
+    assert status(report, "DAT004") == "pass"
+
+
+def test_dat004_validation_only_in_tests_does_not_count(tmp_path: Path) -> None:
+    files = {"train.py": READ_CSV, "tests/test_data.py": "import pandera\n\n\ndef test_x():\n    assert pandera\n"}
+    report = build(tmp_path, files)
+    assert status(report, "DAT004") == "fail"
+    assert status(report, "TST003") == "pass"  # the tests do check the data
+
+
+def test_dat004_applies_from_a_data_reader_alias(tmp_path: Path) -> None:
+    code = "from pandas import read_csv as rc\nimport torch\n\nframe = rc('x.csv')\n"
+    report = build(tmp_path, {"load.py": code})
+    assert locations(report, "DAT004") == [("load.py", 4, None)]
+
+
+# --------------------------------------------------------------------------- DAT005
+@pytest.mark.parametrize(
+    ("literal", "fires"),
+    [
+        ('"/home/alice/data/train.csv"', True),
+        ('"/Users/bob/models/m.pkl"', True),
+        ('"/mnt/share/data"', True),
+        ('r"C:\\Users\\carol\\data.csv"', True),
+        ('"D:/datasets/x"', True),
+        ('r"\\\\fileserver\\share\\x.csv"', True),
+        ('"data/train.csv"', False),
+        ('"/tmp/scratch.csv"', False),
+        ('"/usr/bin/env"', False),
+        ('"https://example.com/home/data.csv"', False),
+    ],
+)
+def test_dat005_absolute_paths(tmp_path: Path, literal: str, fires: bool) -> None:
+    code = f"import os\n\n\nPATH = {literal}\n"
+    report = build(tmp_path, {"src/paths.py": code})
+    assert failing(report) >= {"DAT005"} if fires else "DAT005" not in failing(report)
+    if fires:
+        assert locations(report, "DAT005") == [("src/paths.py", 4, None)]
+
+
+def test_dat005_notebook_cell_and_tests_exempt(tmp_path: Path) -> None:
+    files = {
+        "nb.ipynb": notebook("import os\n", "os.listdir('.')\ndf = open('/data/raw/x.csv')\n"),
+        "tests/test_io.py": "def test_io():\n    assert '/home/ci/fixture.csv'\n",
+    }
+    report = build(tmp_path, files)
+    assert locations(report, "DAT005") == [("nb.ipynb", 2, 2)]
+
+
+def test_dat005_not_applicable_without_python(tmp_path: Path) -> None:
+    report = build(tmp_path, {"README.md": "Data lives in /home/alice/data\n"})
+    assert status(report, "DAT005") == "not_applicable"
