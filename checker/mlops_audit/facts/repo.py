@@ -103,14 +103,17 @@ def suffix_of(path: str) -> str:
 
 
 def is_test_path(path: str) -> bool:
+    """Test code: test modules, anything under tests/, and pytest's conftest.py files (fixtures that train a
+    small model are test code, not training code)."""
     p = PurePosixPath(path)
     if p.suffix != ".py":
         return False
     return (
         p.name.startswith("test_")
         or p.name.endswith("_test.py")
+        or p.name == "conftest.py"
         or any(part in ("tests", "test") for part in p.parts[:-1])
-    ) and p.name != "conftest.py"
+    )
 
 
 class RepoFacts:
@@ -272,7 +275,8 @@ class RepoFacts:
 
     @cached_property
     def test_files(self) -> list[str]:
-        return [p for p in self.paths if is_test_path(p)]
+        """Test modules (conftest.py is test code, but not a test on its own)."""
+        return [p for p in self.paths if is_test_path(p) and not p.endswith("conftest.py")]
 
     # ----------------------------------------------------------------- what kind of project
     def _units_importing(self, libraries: tuple[str, ...]) -> dict[tuple[str, int | None], Unit]:
