@@ -219,3 +219,42 @@ def test_audited_code_is_never_executed(tmp_path: Path, capsys: pytest.CaptureFi
     })
     run_json(root, capsys)
     assert not marker.exists()
+
+
+def test_submodules_are_noted_not_entered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sub = make_repo(tmp_path / "sub", {"data.csv": "a,b\n" * 10, "train.py": "import sklearn\nm.fit(X, y)\n"})
+    root = make_repo(tmp_path / "r", {"README.md": "x"})
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "vendor/sub")
+    git(root, "commit", "-qm", "submodule")
+    before = snapshot(root)
+    _, doc = run_json(root, capsys)
+    assert any("submodule" in n for n in doc["notes"])  # type: ignore[union-attr]
+    assert doc["ml_project"] is False  # the submodule's training code is not this repository's
+    assert snapshot(root) == before
+
+
+def test_hostile_repo_stays_within_time_and_memory(tmp_path: Path) -> None:
+    """A repository full of traps, audited in a subprocess: bounded wall time and peak memory."""
+    import resource
+    import sys
+    import time
+
+    files: dict[str, str | bytes] = dict(BROKEN)
+    files["big_notebook.ipynb"] = notebook(*(["x = 1\n" * 200] * 300), outputs=True)
+    files["many_lines.py"] = "x = 1\n" * 200_000
+    files["nested.py"] = "x = " + "(" * 5000 + ")" * 5000 + "\n"
+    files["long_line.py"] = "s = '" + "a" * 1_000_000 + "'\n"
+    root = make_repo(tmp_path / "r", files)
+    with open(root / "huge.csv", "wb") as fh:
+        fh.truncate(5 * 1024**3)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "mlops_audit", str(root), "-f", "json"], capture_output=True,
+                          text=True, timeout=120)
+    elapsed = time.monotonic() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    doc = json.loads(proc.stdout)
+    assert "nested.py" in unreadable(doc)  # too deeply nested to parse: named, not fatal
+    assert elapsed < 60
+    assert peak_mb < 400, peak_mb

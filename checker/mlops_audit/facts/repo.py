@@ -24,7 +24,8 @@ from mlops_audit.facts.notebooks import Notebook, parse_notebook
 from mlops_audit.globs import matcher
 from mlops_audit.inventory import FileEntry, Inventory, build_inventory
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_SOURCE_BYTES = 1024 * 1024
+MAX_SOURCE_LINES = 30_000  # an AST costs ~2.5 KB a line: bigger modules are generated code, not read
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 MAX_TEXT_BYTES = 1024 * 1024
 
@@ -212,6 +213,10 @@ class RepoFacts:
             text = self.text(path, MAX_SOURCE_BYTES)
             if text is None:
                 continue
+            lines = text.count("\n")
+            if lines > MAX_SOURCE_LINES:
+                self.problem(path, f"too large to analyse ({lines} lines, over {MAX_SOURCE_LINES}); skipped")
+                continue
             info = analyse(text, filename=path)
             if info.error:
                 self.problem(path, info.error)
@@ -243,6 +248,10 @@ class RepoFacts:
         """All analysed Python: .py files, then notebook code cells."""
         units = [Unit(path, None, info) for path, info in self.python_files.items()]
         for path, nb in self.notebooks.items():
+            lines = sum(c.source.count("\n") + 1 for c in nb.cells)
+            if lines > MAX_SOURCE_LINES:
+                self.problem(path, f"code too large to analyse ({lines} lines, over {MAX_SOURCE_LINES}); skipped")
+                continue
             for cell in nb.cells:
                 info = analyse(blank_magics(cell.source), filename=f"{path}[{cell.index}]")
                 if info.error:
