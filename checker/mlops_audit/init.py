@@ -33,7 +33,9 @@ PRE_COMMIT_ENTRY = f"""  - repo: {REPO_URL}
       - id: mlops-audit-notebooks
 """
 
-GITHUB_WORKFLOW = f"""name: mlops-audit
+GITHUB_WORKFLOW = f"""{BEGIN}
+# Written by `mlops-audit init`; `mlops-audit init --force` rewrites this file (and only files with this line).
+name: mlops-audit
 on:
   push:
     branches: [main]
@@ -43,6 +45,9 @@ permissions:
 jobs:
   audit:
     runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write  # to upload the SARIF report to code scanning
     steps:
       - uses: actions/checkout@v4
         with:
@@ -50,25 +55,20 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
-      - run: pip install "mlops-audit=={__version__}"
-      - run: mlops-audit . --format markdown --exit-zero >> "$GITHUB_STEP_SUMMARY"
-      - run: mlops-audit . --no-color
+      - id: audit
+        uses: mlops-audit/mlops-audit@v{__version__}
+      - if: always()
+        uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: ${{{{ steps.audit.outputs.sarif-file }}}}
+{END}
 """
 
-GITLAB_JOB = f"""mlops-audit:
-  stage: test
-  image: python:3.11-slim
-  variables:
-    GIT_DEPTH: "0"
-  script:
-    - apt-get update -qq && apt-get install -y -qq git >/dev/null
-    - pip install "mlops-audit=={__version__}"
-    - mlops-audit . --format gitlab --output gl-code-quality-report.json --exit-zero
-    - mlops-audit . --no-color
-  artifacts:
-    when: always
-    reports:
-      codequality: gl-code-quality-report.json
+GITLAB_JOB = f"""{BEGIN}
+# Written by `mlops-audit init`; `mlops-audit init --force` rewrites this file (and only files with this line).
+include:
+  - remote: "https://raw.githubusercontent.com/mlops-audit/mlops-audit/v{__version__}/ci/gitlab/mlops-audit.gitlab-ci.yml"
+{END}
 """
 
 
@@ -76,9 +76,19 @@ class InitError(Exception):
     """init cannot proceed (a one-line message for the user)."""
 
 
+def _written_by_init(path: Path) -> bool:
+    try:
+        return BEGIN in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
 def _write_new(path: Path, text: str, force: bool, label: str) -> str:
+    """Create ``path``; with --force, replace it only if init wrote it (a hand-written file is never touched)."""
     if path.exists() and not force:
-        return f"kept     {label}: {path} exists (use --force to overwrite it)"
+        return f"kept     {label}: {path} exists (use --force to rewrite what init wrote)"
+    if path.exists() and not _written_by_init(path):
+        return f"kept     {label}: {path} was written by hand; init does not replace it, even with --force"
     existed = path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -88,10 +98,8 @@ def _write_new(path: Path, text: str, force: bool, label: str) -> str:
 def _config(root: Path, force: bool) -> str:
     pyproject = root / "pyproject.toml"
     if not pyproject.exists():
-        return _write_new(root / ".mlops-audit.toml",
-                          CONFIG_BLOCK.replace("[tool.mlops-audit.ignore]", "[ignore]").replace(
-                              "[tool.mlops-audit]\n", ""),
-                          force, "configuration")
+        standalone = CONFIG_BLOCK.replace("[tool.mlops-audit.ignore]", "[ignore]").replace("[tool.mlops-audit]\n", "")
+        return _write_new(root / ".mlops-audit.toml", standalone, force, "configuration")
     text = pyproject.read_text(encoding="utf-8")
     if BEGIN in text and END in text:
         if not force:
