@@ -53,6 +53,13 @@ def _text_spec(spec: Any, key: str) -> tuple[list[str], re.Pattern[str]]:
     return _list(spec.get("files", ["*"]), f"{key}.files"), pattern
 
 
+def _presence(key: str, refs: list[Ref], what: str) -> Outcome:
+    """`any_*` passes when something was found; `no_*` fails with one evidence per place found."""
+    if key.startswith("any_"):
+        return Outcome.ok() if refs else Outcome.fail()
+    return Outcome(not refs, tuple(_ev(r, f"forbidden {what}") for r in refs[:MAX_EVIDENCE]))
+
+
 def validate(check: Any) -> None:
     """Raise CheckSpecError if ``check`` is not a well-formed check mapping."""
     from mlops_audit.predicates import PREDICATES
@@ -109,26 +116,13 @@ def evaluate(check: dict[str, Any], facts: RepoFacts) -> Outcome:
             found = facts.matching(_list(spec, key))
             outcomes.append(Outcome(not found, tuple(Evidence(f"{p} is present", p) for p in found[:MAX_EVIDENCE])))
         elif key in ("any_import", "no_import"):
-            mods = _list(spec, key)
-            refs = facts.imports_of(mods)
-            if key == "any_import":
-                outcomes.append(Outcome.ok() if refs else Outcome.fail())
-            else:
-                outcomes.append(Outcome(not refs, tuple(_ev(r, "forbidden import") for r in refs[:MAX_EVIDENCE])))
+            outcomes.append(_presence(key, facts.imports_of(_list(spec, key)), "import"))
         elif key in ("any_call", "no_call"):
             pattern = re.compile("|".join(f"(?:{p})" for p in _list(spec, key)))
-            refs = facts.calls_matching(pattern)
-            if key == "any_call":
-                outcomes.append(Outcome.ok() if refs else Outcome.fail())
-            else:
-                outcomes.append(Outcome(not refs, tuple(_ev(r, "forbidden call") for r in refs[:MAX_EVIDENCE])))
+            outcomes.append(_presence(key, facts.calls_matching(pattern), "call"))
         elif key in ("any_text", "no_text"):
             files, pattern = _text_spec(spec, key)
-            refs = facts.files_text_matching(files, pattern)
-            if key == "any_text":
-                outcomes.append(Outcome.ok() if refs else Outcome.fail())
-            else:
-                outcomes.append(Outcome(not refs, tuple(_ev(r, "forbidden text") for r in refs[:MAX_EVIDENCE])))
+            outcomes.append(_presence(key, facts.files_text_matching(files, pattern), "text"))
     passed = all(o.passed for o in outcomes)
     evidence = tuple(e for o in outcomes if not o.passed for e in o.evidence)
     return Outcome(passed, evidence, "; ".join(o.detail for o in outcomes if o.detail))

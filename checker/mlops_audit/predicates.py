@@ -44,6 +44,11 @@ def _calls(facts: RepoFacts, pattern: str, *, tests: bool | None = None) -> list
     return facts.calls_matching(re.compile(pattern), tests=tests)
 
 
+def _per_training_file(facts: RepoFacts, message: str) -> Outcome:
+    """A failure pointing at the (first five) files that train a model."""
+    return Outcome.fail(*[Evidence(message, p) for p in facts.training_files[:5]])
+
+
 # --------------------------------------------------------------------------- conditions
 def _has_python(f: RepoFacts) -> str | None:
     return None if f.python_files or f.notebooks else "no Python code or notebooks"
@@ -189,8 +194,7 @@ def model_registry(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             return Outcome.ok()
     if facts.dvc.artifacts or facts.matching(["/.gto", "/artifacts.yaml"]):
         return Outcome.ok("DVC/GTO model registry")
-    return Outcome.fail(*[Evidence("model trained here is not registered or versioned", p)
-                          for p in facts.training_files[:5]])
+    return _per_training_file(facts, "model trained here is not registered or versioned")
 
 
 SEED_CALLS = re.compile(
@@ -235,8 +239,7 @@ def hyperparameters_config(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if any(u.path in training for u in facts.code_units(tests=False)
            for name, _ in u.info.imports if name.split(".")[0] in CONFIG_MODULES):
         return Outcome.ok("configurable entry point")
-    return Outcome.fail(*[Evidence("hyper-parameters set in code, with no params/config file", p)
-                          for p in facts.training_files[:5]])
+    return _per_training_file(facts, "hyper-parameters set in code, with no params/config file")
 
 
 UNSAFE_LOADS = re.compile(
@@ -478,8 +481,7 @@ def training_pipeline(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         return Outcome.ok()
     if facts.imports_of(PIPELINE_MODULES, tests=False):
         return Outcome.ok("orchestrator")
-    return Outcome.fail(*[Evidence("training is run by hand: no pipeline definition", p)
-                          for p in facts.training_files[:5]])
+    return _per_training_file(facts, "training is run by hand: no pipeline definition")
 
 
 @predicate
