@@ -77,6 +77,9 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per finding, no summary.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every finding of every rule.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse every file again (cache: $MLOPS_AUDIT_CACHE_DIR).")
+    ] = False,
 ) -> None:
     """Audit PATH(s) and report findings, a score and a maturity level."""
     from mlops_audit.baseline import BaselineError, apply_baseline, load_baseline
@@ -107,7 +110,7 @@ def check(
         cfg = _config_for(path, config)
         _validate_codes(cfg, sel, ign)
         with _progress(enabled=not quiet, label=str(path)) as tick:
-            report = run_audit(path.resolve(), cfg, select=sel, ignore=ign, progress=tick)
+            report = run_audit(path.resolve(), cfg, select=sel, ignore=ign, progress=tick, cache=not no_cache)
         if baseline is not None:
             file = baseline if len(targets) == 1 or baseline.is_absolute() else path / baseline
             try:

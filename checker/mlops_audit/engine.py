@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mlops_audit import __version__
 from mlops_audit.baseline import fingerprint
+from mlops_audit.cache import CodeCache
 from mlops_audit.catalogue import all_rules
 from mlops_audit.checks import evaluate
 from mlops_audit.config import Config
@@ -57,7 +58,7 @@ def _suppression(facts: RepoFacts, rule: Rule, ev: Evidence) -> str | None:
     """The reason of an inline ``# mlops-audit: ignore[ID]`` covering this evidence, if any."""
     if ev.path is None:
         return None
-    units = [u for u in facts.units if u.path == ev.path and (ev.cell is None or u.cell == ev.cell)]
+    units = [u for u in facts.units_by_path.get(ev.path, ()) if ev.cell is None or u.cell == ev.cell]
     for unit in units:
         sup = unit.info.suppressions
         if ev.line is not None and ev.line in sup:
@@ -131,6 +132,7 @@ def run_audit(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    cache: bool = True,
 ) -> Report:
     """Audit ``root`` (an existing directory) and build the report; ``progress(done, total, rule_id)``
     is called before each rule runs (the CLI draws a progress bar with it on a terminal)."""
@@ -138,7 +140,8 @@ def run_audit(
     for problem in problems:
         config.problems.append((config.source or "configuration", problem))
     selection = selection_for(config, select, ignore)
-    facts = RepoFacts(root, config)
+    code_cache = CodeCache(root, enabled=cache)
+    facts = RepoFacts(root, config, code_cache)
     ordered = [r for r in rules if not r.id.startswith(LAST)] + [r for r in rules if r.id.startswith(LAST)]
     chosen = [rule for rule in ordered if selection.selected(rule)]
     results = []
@@ -147,6 +150,7 @@ def run_audit(
             progress(done, len(chosen), rule.id)
         results.append(evaluate_rule(rule, facts, selection))
     results.sort(key=lambda r: r.rule.id)
+    code_cache.save()
     pillars = pillar_scores(results)
     level, next_level = maturity(results)
     notes = list(facts.inventory.notes)

@@ -51,7 +51,8 @@ def _per_training_file(facts: RepoFacts, message: str) -> Outcome:
 
 # --------------------------------------------------------------------------- conditions
 def _has_python(f: RepoFacts) -> str | None:
-    return None if f.python_files or f.notebooks else "no Python code or notebooks"
+    # decided from file names: applicability must not pay for parsing every file
+    return None if any(p.endswith((".py", ".ipynb")) for p in f.paths) else "no Python code or notebooks"
 
 
 CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {

@@ -14,33 +14,30 @@ SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|^\s*\?\?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     name: str  # dotted, import aliases resolved: "joblib.load", "mlflow.log_metric", "app.get"
     line: int
-    kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> source text of its value
+    kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> its value as written when a constant, else "..."
     first_arg: str | None = None  # first positional argument when it is a string literal
     method: str = ""  # last segment, e.g. "fit"
     nargs: int = 0  # number of positional arguments
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Function:
     name: str
     line: int
     asserts: bool  # contains assert, pytest.raises/approx, self.assert*, mock assert_*
-    decorators: tuple[str, ...] = ()
-    arg_annotations: tuple[str, ...] = ()
 
 
 @dataclass
 class CodeInfo:
     imports: list[tuple[str, int]] = field(default_factory=list)  # full module names ("sklearn.metrics")
     calls: list[Call] = field(default_factory=list)
-    strings: list[tuple[str, int]] = field(default_factory=list)
+    strings: list[tuple[str, int]] = field(default_factory=list)  # path-like string literals only
     functions: list[Function] = field(default_factory=list)
     classes: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)  # name, bases, line
-    names: set[str] = field(default_factory=set)  # every identifier / attribute used
     suppressions: dict[int, dict[str, str]] = field(default_factory=dict)  # line -> {ID: reason}
     lines: int = 0
     error: str | None = None
@@ -83,91 +80,116 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-_ASSERTING_CALLS = ("raises", "approx", "warns", "deprecated_call", "fail", "assert")
+_ASSERTING_CALLS = frozenset({"raises", "approx", "warns", "deprecated_call", "fail", "assert"})
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_WITHS = (ast.With, ast.AsyncWith)
 
 
-class _Visitor(ast.NodeVisitor):
-    def __init__(self, info: CodeInfo) -> None:
-        self.info = info
-        self.aliases: dict[str, str] = {}
+def _const_text(node: ast.expr) -> str:
+    """How a keyword value reads in the source, for constants (``True``, ``None``, ``42``); ``...`` otherwise."""
+    return repr(node.value) if isinstance(node, ast.Constant) else "..."
 
-    def resolve(self, dotted: str) -> str:
+
+def _asserting(dotted: str | None) -> bool:
+    last = dotted.rsplit(".", 1)[-1] if dotted else ""
+    return last.startswith("assert") or last in _ASSERTING_CALLS
+
+
+def _scan(tree: ast.AST, info: CodeInfo) -> None:
+    """One iterative pass over the tree (no recursion, no second walk per function)."""
+    aliases: dict[str, str] = {}
+    raw_calls: list[tuple[str, ast.Call]] = []
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    asserts: list[bool] = []  # per function: does its body (nested functions included) assert anything?
+    parents: list[int] = []  # enclosing function of each function, -1 at module level
+    stack: list[tuple[ast.AST, int]] = [(tree, -1)]
+
+    def mark(fn: int) -> None:
+        while fn >= 0 and not asserts[fn]:
+            asserts[fn] = True
+            fn = parents[fn]
+
+    while stack:
+        node, fn = stack.pop()
+        kind = type(node)
+        if kind is ast.Call:
+            assert isinstance(node, ast.Call)
+            dotted = _dotted(node.func)
+            if dotted is not None:
+                raw_calls.append((dotted, node))
+                if fn >= 0 and _asserting(dotted):
+                    mark(fn)
+        elif kind is ast.Constant:
+            assert isinstance(node, ast.Constant)
+            value = node.value
+            # only path-like literals are kept (the rules look for absolute paths): the rest costs memory
+            if (isinstance(value, str) and value[:1] in ("/", "\\")) or (
+                    isinstance(value, str) and value[1:3] in (":\\", ":/")):
+                info.strings.append((value, node.lineno))
+        elif kind is ast.Import:
+            assert isinstance(node, ast.Import)
+            for alias in node.names:
+                info.imports.append((alias.name, node.lineno))
+                head = alias.name.split(".")[0]
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    aliases.setdefault(head, head)
+        elif kind is ast.ImportFrom:
+            assert isinstance(node, ast.ImportFrom)
+            if node.level == 0 and node.module:
+                info.imports.append((node.module, node.lineno))
+                for alias in node.names:
+                    info.imports.append((f"{node.module}.{alias.name}", node.lineno))
+                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            else:  # relative import: local code
+                for alias in node.names:
+                    aliases[alias.asname or alias.name] = f".{node.module or ''}.{alias.name}"
+        elif kind in _FUNCTIONS:
+            assert isinstance(node, _FUNCTIONS)
+            functions.append(node)
+            asserts.append(False)
+            parents.append(fn)
+            fn = len(functions) - 1
+        elif kind is ast.Assert:
+            if fn >= 0:
+                mark(fn)
+        elif kind in _WITHS:
+            assert isinstance(node, _WITHS)
+            if fn >= 0 and any(isinstance(i.context_expr, ast.Call) and _asserting(_dotted(i.context_expr.func))
+                               for i in node.items):
+                mark(fn)
+        elif kind is ast.ClassDef:
+            assert isinstance(node, ast.ClassDef)
+            info.classes.append((node.name, tuple(b for b in (_dotted(x) for x in node.bases) if b), node.lineno))
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in reversed(value):
+                    if isinstance(item, ast.AST):
+                        stack.append((item, fn))
+            elif isinstance(value, ast.AST):
+                stack.append((value, fn))
+
+    def resolve(dotted: str) -> str:
         head, _, rest = dotted.partition(".")
-        target = self.aliases.get(head)
+        target = aliases.get(head)
         if target is None:
             return dotted
         return f"{target}.{rest}" if rest else target
 
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            self.info.imports.append((alias.name, node.lineno))
-            if alias.asname:
-                self.aliases[alias.asname] = alias.name
-            else:
-                self.aliases.setdefault(alias.name.split(".")[0], alias.name.split(".")[0])
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if node.level == 0 and node.module:
-            self.info.imports.append((node.module, node.lineno))
-            for alias in node.names:
-                self.info.imports.append((f"{node.module}.{alias.name}", node.lineno))
-                self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        else:  # relative import: local code
-            for alias in node.names:
-                self.aliases[alias.asname or alias.name] = f".{node.module or ''}.{alias.name}"
-
-    def visit_Call(self, node: ast.Call) -> None:
-        dotted = _dotted(node.func)
-        if dotted is not None:
-            name = self.resolve(dotted)
-            kwargs = tuple((k.arg, ast.unparse(k.value)) for k in node.keywords if k.arg is not None)
-            first = None
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                first = node.args[0].value
-            self.info.calls.append(Call(name, node.lineno, kwargs, first, name.rsplit(".", 1)[-1], len(node.args)))
-        self.generic_visit(node)
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and node.value:
-            self.info.strings.append((node.value, node.lineno))
-
-    def visit_Name(self, node: ast.Name) -> None:
-        self.info.names.add(node.id)
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        self.info.names.add(node.attr)
-        self.generic_visit(node)
-
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        asserts = False
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Assert):
-                asserts = True
-                break
-            if isinstance(sub, ast.Call):
-                d = _dotted(sub.func) or ""
-                last = d.rsplit(".", 1)[-1]
-                if last.startswith("assert") or last in _ASSERTING_CALLS:
-                    asserts = True
-                    break
-            if isinstance(sub, (ast.With, ast.AsyncWith)):
-                for item in sub.items:
-                    ctx = _dotted(item.context_expr.func) if isinstance(item.context_expr, ast.Call) else None
-                    if ctx and ctx.rsplit(".", 1)[-1] in ("raises", "warns", "assertRaises"):
-                        asserts = True
-        decorators = tuple(self.resolve(d) for d in (_dotted(x.func if isinstance(x, ast.Call) else x)
-                                                     for x in node.decorator_list) if d)
-        annotations = tuple(ast.unparse(a.annotation) for a in node.args.args if a.annotation is not None)
-        self.info.functions.append(Function(node.name, node.lineno, asserts, decorators, annotations))
-        self.generic_visit(node)
-
-    visit_FunctionDef = _function
-    visit_AsyncFunctionDef = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        bases = tuple(self.resolve(b) for b in (_dotted(x) for x in node.bases) if b)
-        self.info.classes.append((node.name, bases, node.lineno))
-        self.generic_visit(node)
+    for dotted, node in raw_calls:
+        name = resolve(dotted)
+        kwargs = tuple((k.arg, _const_text(k.value)) for k in node.keywords if k.arg is not None)
+        first = node.args[0] if node.args else None
+        first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        info.calls.append(Call(name, node.lineno, kwargs, first_str, name.rsplit(".", 1)[-1], len(node.args)))
+    info.calls.sort(key=lambda c: c.line)
+    info.strings.sort(key=lambda s: s[1])
+    info.imports.sort(key=lambda i: i[1])
+    info.classes = [(n, tuple(resolve(b) for b in bases), line) for n, bases, line in info.classes]
+    info.functions = sorted((Function(f.name, f.lineno, a) for f, a in zip(functions, asserts, strict=True)),
+                            key=lambda f: f.line)
 
 
 def analyse(source: str, *, filename: str = "<source>") -> CodeInfo:
@@ -179,8 +201,5 @@ def analyse(source: str, *, filename: str = "<source>") -> CodeInfo:
         line = getattr(exc, "lineno", None)
         info.error = f"syntax error{f' at line {line}' if line else ''}: {getattr(exc, 'msg', exc)}"
         return info
-    try:
-        _Visitor(info).visit(tree)
-    except RecursionError:
-        info.error = "source nested too deeply to analyse"
+    _scan(tree, info)
     return info

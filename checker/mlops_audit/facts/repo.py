@@ -11,11 +11,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlops_audit import tomlread
+from mlops_audit.cache import CodeCache, content_key
 from mlops_audit.config import Config
 from mlops_audit.facts import ci, docker, dvc, lfs, manifests, secrets, yamlsafe
 from mlops_audit.facts.code import CodeInfo, analyse, blank_magics
@@ -96,13 +97,15 @@ class Unit:
 
 
 def suffix_of(path: str) -> str:
-    name = PurePosixPath(path).name.lower()
+    name = path.rsplit("/", 1)[-1].lower()
     for double in (".tar.gz", ".sav.csv"):
         if name.endswith(double):
             return double
-    return PurePosixPath(name).suffix
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
+@lru_cache(maxsize=65536)
 def is_test_path(path: str) -> bool:
     """Test code: test modules, anything under tests/, and pytest's conftest.py files (fixtures that train a
     small model are test code, not training code)."""
@@ -120,9 +123,10 @@ def is_test_path(path: str) -> bool:
 class RepoFacts:
     """Lazily computed, cached facts about one repository (one audit run)."""
 
-    def __init__(self, root: Path, config: Config | None = None) -> None:
+    def __init__(self, root: Path, config: Config | None = None, cache: CodeCache | None = None) -> None:
         self.root = root.resolve()
         self.config = config or Config()
+        self.cache = cache
         self.problems: list[tuple[str, str]] = list(self.config.problems)
         self._texts: dict[str, str | None] = {}
 
@@ -217,11 +221,22 @@ class RepoFacts:
             if lines > MAX_SOURCE_LINES:
                 self.problem(path, f"too large to analyse ({lines} lines, over {MAX_SOURCE_LINES}); skipped")
                 continue
-            info = analyse(text, filename=path)
+            info = self._analyse(text, path)
             if info.error:
                 self.problem(path, info.error)
             out[path] = info
         return out
+
+    def _analyse(self, source: str, filename: str) -> CodeInfo:
+        """Analyse a source, or take the analysis of the same content from the cache."""
+        if self.cache is None:
+            return analyse(source, filename=filename)
+        key = content_key(source)
+        info = self.cache.get(key)
+        if info is None:
+            info = analyse(source, filename=filename)
+            self.cache.put(key, info)
+        return info
 
     @cached_property
     def notebooks(self) -> dict[str, Notebook]:
@@ -253,25 +268,45 @@ class RepoFacts:
                 self.problem(path, f"code too large to analyse ({lines} lines, over {MAX_SOURCE_LINES}); skipped")
                 continue
             for cell in nb.cells:
-                info = analyse(blank_magics(cell.source), filename=f"{path}[{cell.index}]")
+                info = self._analyse(blank_magics(cell.source), f"{path}[{cell.index}]")
                 if info.error:
                     self.problem(path, f"cell {cell.index}: {info.error}")
                 units.append(Unit(path, cell.index, info))
         return units
+
+    @cached_property
+    def units_by_path(self) -> dict[str, list[Unit]]:
+        index: dict[str, list[Unit]] = defaultdict(list)
+        for unit in self.units:
+            index[unit.path].append(unit)
+        return index
 
     def code_units(self, *, tests: bool | None = None) -> Iterator[Unit]:
         for unit in self.units:
             if tests is None or is_test_path(unit.path) == tests:
                 yield unit
 
+    @cached_property
+    def _import_index(self) -> dict[str, list[tuple[str, Ref, bool]]]:
+        """Top-level package -> (full module name, where, in test code) of every import."""
+        index: dict[str, list[tuple[str, Ref, bool]]] = defaultdict(list)
+        for unit in self.units:
+            test = is_test_path(unit.path)
+            for name, line in unit.info.imports:
+                index[name.split(".", 1)[0]].append((name, Ref(unit.path, line, unit.cell), test))
+        return index
+
     def imports_of(self, modules: tuple[str, ...] | list[str], *, tests: bool | None = None) -> list[Ref]:
         """Where any of ``modules`` (or their submodules) is imported."""
-        mods = tuple(modules)
-        refs = []
-        for unit in self.code_units(tests=tests):
-            for name, line in unit.info.imports:
-                if name in mods or name.startswith(tuple(m + "." for m in mods)):
-                    refs.append(Ref(unit.path, line, unit.cell))
+        refs: list[Ref] = []
+        for module in modules:
+            prefix = module + "."
+            for name, ref, test in self._import_index.get(module.split(".", 1)[0], ()):
+                if (tests is None or test == tests) and (name == module or name.startswith(prefix)):
+                    refs.append(ref)
+        if len(modules) > 1:  # keep the file order, whatever the order of ``modules``
+            order = {(u.path, u.cell): i for i, u in enumerate(self.units)}
+            refs = sorted(set(refs), key=lambda r: (order.get((r.path, r.cell), 0), r.line or 0))
         return refs
 
     def calls_matching(self, pattern: re.Pattern[str], *, tests: bool | None = None) -> list[Ref]:
@@ -353,7 +388,7 @@ class RepoFacts:
             evidence.append(f"ML library imports in {len(self.ml_files)} file(s), e.g. {self.ml_files[0]}")
         if self.model_files:
             evidence.append(f"{len(self.model_files)} model artifact(s), e.g. {self.model_files[0].path}")
-        train_scripts = [p for p in self.paths if re.match(r"(?i)^train", PurePosixPath(p).name)
+        train_scripts = [p for p in self.paths if re.match(r"(?i)^train", p.rsplit('/', 1)[-1])
                          and p.endswith((".py", ".ipynb"))]
         if train_scripts:
             evidence.append(f"training entry point {train_scripts[0]}")
@@ -391,14 +426,14 @@ class RepoFacts:
     # ----------------------------------------------------------------- data and models in git
     def is_small_fixture(self, entry: FileEntry) -> bool:
         """A small file under tests/, fixtures/, docs/... (``fixture-max-kb``): allowed in git."""
-        parts = set(PurePosixPath(entry.path).parts[:-1])
+        parts = set(entry.path.split('/')[:-1])
         return bool(parts & FIXTURE_DIRS) and entry.size <= self.config.fixture_max_kb * 1024
 
     @cached_property
     def lfs_patterns(self) -> list[str]:
         patterns: list[str] = []
         for path in self.paths:
-            if PurePosixPath(path).name == ".gitattributes":
+            if path.rsplit("/", 1)[-1] == ".gitattributes":
                 text = self.text(path)
                 if text:
                     patterns.extend(lfs.lfs_patterns(path, text))
@@ -416,7 +451,7 @@ class RepoFacts:
         found = [f for f in self.files if suffix_of(f.path) in exts and not self.is_small_fixture(f)]
         media: dict[str, list[FileEntry]] = defaultdict(list)
         for f in self.files:
-            if suffix_of(f.path) in MEDIA_EXTENSIONS and not set(PurePosixPath(f.path).parts[:-1]) & FIXTURE_DIRS:
+            if suffix_of(f.path) in MEDIA_EXTENSIONS and not set(f.path.split('/')[:-1]) & FIXTURE_DIRS:
                 media[posixpath.dirname(f.path)].append(f)
         for entries in media.values():
             if len(entries) >= MEDIA_SET_MIN:
@@ -432,7 +467,7 @@ class RepoFacts:
     def manifests(self) -> manifests.Manifests:
         out = manifests.Manifests()
         for path in self.paths:
-            name = PurePosixPath(path).name
+            name = path.rsplit("/", 1)[-1]
             lower = name.lower()
             if manifests.is_lock_file(path):
                 out.lock_files.append(path)
@@ -508,7 +543,7 @@ class RepoFacts:
     def dvc(self) -> dvc.DvcFacts:
         facts = dvc.DvcFacts()
         for path in self.paths:
-            name = PurePosixPath(path).name
+            name = path.rsplit("/", 1)[-1]
             if name == "dvc.yaml":
                 dvc.add_dvc_yaml(facts, path, self.yaml(path))
             elif name.endswith(".dvc") and name != ".dvc":
@@ -545,7 +580,7 @@ class RepoFacts:
         hits: list[tuple[Ref, str]] = []
         for entry in self.files:
             path = entry.path
-            name = PurePosixPath(path).name
+            name = path.rsplit("/", 1)[-1]
             if path.endswith(".ipynb"):
                 continue
             if not (suffix_of(path) in TEXT_EXTENSIONS or name in TEXT_NAMES or name.startswith(".env")):

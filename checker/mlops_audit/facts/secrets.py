@@ -4,30 +4,32 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 
+# Provider token formats. No pattern starts with \b: that would stop the regex engine from scanning for the
+# literal prefix (10-30x slower on large trees); the word boundary before a match is checked by hand.
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("AWS access key ID", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("AWS secret access key", re.compile(r"(?i)aws_secret_access_key\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40}")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})\b")),
-    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}")),
-    ("Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
-    ("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}")),
-    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z\-_]{35}\b")),
-    ("Stripe live key", re.compile(r"\b[sr]k_live_[0-9a-zA-Z]{24,}")),
+    ("AWS access key ID", re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("AWS secret access key", re.compile(r"(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40}")),
+    ("GitHub token", re.compile(r"gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,}")),
+    ("GitLab token", re.compile(r"glpat-[A-Za-z0-9_\-]{20,}")),
+    ("Slack token", re.compile(r"xox[baprs]-[A-Za-z0-9-]{10,}")),
+    ("OpenAI API key", re.compile(r"sk-(?:proj-)?[A-Za-z0-9_\-]{32,}")),
+    ("Hugging Face token", re.compile(r"hf_[A-Za-z0-9]{30,}\b")),
+    ("Google API key", re.compile(r"AIza[0-9A-Za-z\-_]{35}\b")),
+    ("Stripe live key", re.compile(r"[sr]k_live_[0-9a-zA-Z]{24,}")),
     ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----")),
-    ("Weights & Biases API key", re.compile(r"(?i)wandb_api_key\s*[=:]\s*[\"']?[0-9a-f]{40}\b")),
+    ("Weights & Biases API key", re.compile(r"(?i:wandb_api_key)\s*[=:]\s*[\"']?[0-9a-f]{40}\b")),
 ]
-GENERIC = re.compile(
-    r"(?i)\b(api[_-]?key|secret[_-]?key|secret|token|password|passwd|access[_-]?key|auth)\b[\w\"']*\s*[=:]\s*"
-    r"[\"']([^\"'\s]{16,})[\"']"
+# Generic secrets: a long quoted value assigned to a secret-sounding name. The value is found first (a fast
+# scan), then the name is checked in the text just before it, on the same line.
+GENERIC_VALUE = re.compile(r"[=:][ \t]*[\"']([^\"'\s]{16,})[\"']")
+GENERIC_NAME = re.compile(
+    r"(?i)\b(api[_-]?key|secret[_-]?key|secret|token|password|passwd|access[_-]?key|auth)\b[\w\"']*[ \t]*$"
 )
 PLACEHOLDER = re.compile(r"(?i)x{4,}|your|example|changeme|dummy|placeholder|<|\$\{|\{\{|redacted|\*{3,}|test")
-QUICK = re.compile(
-    r"AKIA|ASIA|aws_secret|gh[pousr]_|github_pat_|glpat-|xox|sk-|hf_|AIza|_live_|PRIVATE KEY|wandb|"
-    r"(?i:key|secret|token|passw|auth)"
-)
+MAX_LINE = 4000
 
 
 def _entropy(value: str) -> float:
@@ -35,22 +37,29 @@ def _entropy(value: str) -> float:
     return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
 
 
+def _word_start(text: str, offset: int) -> bool:
+    return offset == 0 or not (text[offset - 1].isalnum() or text[offset - 1] == "_")
+
+
 def scan_text(text: str) -> list[tuple[int, str]]:
-    """(line, kind) for each secret-looking value in ``text``."""
-    if not QUICK.search(text):
+    """(line, kind) for each secret-looking value in ``text``: at most one per line, provider formats first."""
+    hits: list[tuple[int, str]] = []  # (offset, kind)
+    for kind, pattern in PATTERNS:
+        hits.extend((m.start(), kind) for m in pattern.finditer(text) if _word_start(text, m.start()))
+    generic = []
+    for m in GENERIC_VALUE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        name = GENERIC_NAME.search(text, max(line_start, m.start() - 80), m.start())
+        value = m.group(1)
+        if name and not PLACEHOLDER.search(value) and _entropy(value) >= 3.5 and \
+                any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+            generic.append((m.start(), f"hard-coded {name.group(1).lower()}"))
+    if not hits and not generic:
         return []
-    hits: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) > 4000:
-            line = line[:4000]
-        for kind, pattern in PATTERNS:
-            if pattern.search(line):
-                hits.append((number, kind))
-                break
-        else:
-            m = GENERIC.search(line)
-            if m and not PLACEHOLDER.search(m.group(2)) and _entropy(m.group(2)) >= 3.5:
-                value = m.group(2)
-                if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
-                    hits.append((number, f"hard-coded {m.group(1).lower()}"))
-    return hits
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    found: dict[int, str] = {}
+    for offset, kind in sorted(hits) + sorted(generic):  # provider formats win a line over generic ones
+        line = bisect_right(starts, offset)
+        if offset - starts[line - 1] < MAX_LINE:
+            found.setdefault(line, kind)
+    return sorted(found.items())
