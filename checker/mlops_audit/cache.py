@@ -2,8 +2,8 @@
 
 One JSON file per audited folder lives in the user's cache directory (``$MLOPS_AUDIT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/mlops-audit``, else ``~/.cache/mlops-audit``), never in the audited repository. Entries
-are invalidated by the tool version and the rule catalogue's hash. Writes go to a temporary file and are
-renamed into place, so two runs sharing the cache never see a half-written file; the last writer wins and
+are invalidated by the tool version, the rule catalogue's hash and the analyser's source. Writes go to a
+temporary file and are renamed into place, so two runs sharing the cache never see a half-written file; the last writer wins and
 nothing is lost but cache hits. A cache that cannot be read is ignored; one that cannot be written is skipped.
 JSON, not pickle: a cache file is data and can never run code.
 """
@@ -33,11 +33,14 @@ def cache_dir() -> Path:
 
 
 def catalogue_hash() -> str:
+    """The rule catalogue and the analyser's own source: a change to either invalidates every entry."""
+    from mlops_audit.facts import code
     from mlops_audit.resources import resource_dir
 
     digest = hashlib.sha256()
     for path in sorted(resource_dir("rules").glob("*.yaml")):
         digest.update(path.read_bytes())
+    digest.update(Path(code.__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -44,25 +44,26 @@ class Inventory:
 
     def __post_init__(self) -> None:
         self.by_path = {f.path: f for f in self.files}
+        self._root_str = str(self.root)
 
     def has(self, path: str) -> bool:
         return path in self.by_path
 
-    def inside(self, rel: str) -> Path | None:
+    def inside(self, rel: str) -> str | None:
         """The real path of ``rel`` if it is a regular file inside the root (symlinks resolved), else None."""
-        candidate = self.root / rel
+        candidate = os.path.join(self._root_str, rel)  # plain strings: Path objects cost 10 us a file
         try:
             st = os.lstat(candidate)
         except OSError:
             return None
         if stat.S_ISLNK(st.st_mode):
             try:
-                real = candidate.resolve(strict=True)
+                real = Path(candidate).resolve(strict=True)
             except (OSError, RuntimeError):
                 return None
             if not real.is_relative_to(self.root) or not real.is_file():
                 return None
-            return real
+            return str(real)
         return candidate if stat.S_ISREG(st.st_mode) else None
 
     def read_bytes(self, rel: str, limit: int) -> bytes | None:
@@ -184,6 +185,7 @@ def build_inventory(root: Path, exclude: list[str]) -> Inventory:
     files = []
     notes = []
     skipped_dirs = 0
+    root_str = str(root)
     for rel, tracked in pairs:
         if excluded.match_file(rel):
             continue
@@ -191,7 +193,7 @@ def build_inventory(root: Path, exclude: list[str]) -> Inventory:
         if any(p in ALWAYS_SKIPPED_DIRS for p in parts[:-1]):
             continue
         try:
-            st = os.lstat(root / rel)
+            st = os.lstat(os.path.join(root_str, rel))
         except OSError:
             continue  # deleted in the work tree
         if stat.S_ISDIR(st.st_mode):
