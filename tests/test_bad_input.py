@@ -258,3 +258,14 @@ def test_hostile_repo_stays_within_time_and_memory(tmp_path: Path) -> None:
     assert "nested.py" in unreadable(doc)  # too deeply nested to parse: named, not fatal
     assert elapsed < 60
     assert peak_mb < 400, peak_mb
+
+
+def test_non_utf8_file_names_are_reported_printably(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(tmp_path / "r", {"README.md": "x", "train.py": "import sklearn\nm.fit(X, y)\n"})
+    with open(os.fsencode(str(root)) + b"/data_\xff.csv", "wb") as fh:
+        fh.write(b"a,b\n1,2\n")
+    for fmt in ("terminal", "json", "sarif", "html", "markdown", "junit", "gitlab"):
+        code = main([str(root), "-f", fmt, "--no-color"])
+        out, err = capsys.readouterr()
+        assert code == 1 and "Traceback" not in err, (fmt, err)
+        assert "data_\ufffd.csv" in out, fmt

@@ -8,12 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from repo_builder import make_repo, notebook
-
 from mlops_audit.cache import CodeCache, cache_dir
 from mlops_audit.config import discover
 from mlops_audit.engine import run_audit
 from mlops_audit.reporters import render
+from repo_builder import make_repo, notebook
 
 FILES = {
     "README.md": "# x\n",

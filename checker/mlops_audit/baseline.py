@@ -39,7 +39,7 @@ def fingerprint(rule_id: str, message: str, path: str | None, anchor: str) -> st
         where = "file:" + PurePosixPath(path).name
     else:
         where = "repo"
-    return hashlib.sha256(f"{rule_id}\0{text}\0{where}".encode()).hexdigest()[:24]
+    return hashlib.sha256(f"{rule_id}\0{text}\0{where}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 def baseline_dict(report: Report) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 One JSON file per audited folder lives in the user's cache directory (``$MLOPS_AUDIT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/mlops-audit``, else ``~/.cache/mlops-audit``), never in the audited repository. Entries
 are invalidated by the tool version, the rule catalogue's hash and the analyser's source. Writes go to a
-temporary file and are renamed into place, so two runs sharing the cache never see a half-written file; the last writer wins and
-nothing is lost but cache hits. A cache that cannot be read is ignored; one that cannot be written is skipped.
+temporary file and are renamed into place, so two runs sharing the cache never see a half-written file;
+the last writer wins and nothing is lost but cache hits. A cache that cannot be read is ignored; one that
+cannot be written is skipped.
 JSON, not pickle: a cache file is data and can never run code.
 """
 

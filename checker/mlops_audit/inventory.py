@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,28 +139,41 @@ def walk(root: Path, exclude: list[str]) -> tuple[list[FileEntry], list[str]]:
     return files, notes
 
 
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120, check=False,
+                          stdin=subprocess.DEVNULL)
+
+
 def _git_listing(root: Path) -> tuple[list[tuple[str, bool]], Path] | str:
-    """(path, tracked) pairs from git for ``root``, and the work tree top; or a reason git cannot be used."""
+    """(path, tracked) pairs from git for ``root``, and the work tree top; or a reason git cannot be used.
+
+    Two plain git commands (about 3 ms) rather than a library wrapper (60 ms with its import): this runs in
+    pre-commit hooks, where start-up is the budget. Names are decoded like the file system's (surrogateescape),
+    so odd bytes in a name still reach the right file.
+    """
     try:
-        import git
-    except ImportError as exc:  # pragma: no cover - gitpython is a dependency
-        return f"gitpython unavailable: {exc}"
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-        top = repo.working_tree_dir
-        if top is None:
-            return "bare repository"
-        out: str = git.Git(str(root)).ls_files("-z", "-t", "--cached", "--others", "--exclude-standard")
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return "not a git repository"
-    except git.GitCommandError as exc:
-        msg = (exc.stderr or str(exc)).strip().splitlines()
-        return "git failed: " + (msg[-1] if msg else "unknown error")
-    except (OSError, ValueError) as exc:
+        top = _git(root, "rev-parse", "--show-toplevel")
+    except FileNotFoundError:
+        return "git is not installed"
+    except (OSError, subprocess.SubprocessError) as exc:
         return f"git unavailable: {exc}"
+    if top.returncode != 0:
+        lines = top.stderr.decode("utf-8", "replace").strip().splitlines()
+        message = lines[-1] if lines else "unknown error"
+        return "not a git repository" if "not a git repository" in message else f"git failed: {message}"
+    toplevel = top.stdout.decode("utf-8", "surrogateescape").strip()
+    if not toplevel:
+        return "bare repository"
+    try:
+        listing = _git(root, "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"git unavailable: {exc}"
+    if listing.returncode != 0:
+        lines = listing.stderr.decode("utf-8", "replace").strip().splitlines()
+        return "git failed: " + (lines[-1] if lines else "unknown error")
     pairs: list[tuple[str, bool]] = []
     seen: set[str] = set()
-    for item in out.split("\0"):
+    for item in listing.stdout.decode("utf-8", "surrogateescape").split("\0"):
         if len(item) < 3:
             continue
         tag, rel = item[0], item[2:]
@@ -167,7 +181,7 @@ def _git_listing(root: Path) -> tuple[list[tuple[str, bool]], Path] | str:
             continue
         seen.add(rel)
         pairs.append((rel, tag != "?"))
-    return pairs, Path(top).resolve()
+    return pairs, Path(toplevel).resolve()
 
 
 def build_inventory(root: Path, exclude: list[str]) -> Inventory:

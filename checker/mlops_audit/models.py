@@ -8,6 +8,12 @@ from typing import Any, Literal
 Severity = Literal["error", "warning", "info"]
 Status = Literal["pass", "fail", "not_applicable", "error", "ignored"]
 
+def printable(text: str) -> str:
+    """File names may hold bytes that are not UTF-8 (kept as surrogates so the file can be opened): shown as
+    U+FFFD, so every reporter can write them."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from mlops_audit.models import Report
+from mlops_audit.models import Report, printable
 
 # format -> (module, function); each module is imported only when its format is asked for
 RENDERERS: dict[str, tuple[str, str]] = {
@@ -26,5 +26,5 @@ def render(report: Report, fmt: str, *, color: bool | None = None, verbose: bool
     module, function = RENDERERS[fmt]
     renderer: Any = getattr(import_module(f"mlops_audit.reporters.{module}"), function)
     if fmt == "terminal":
-        return str(renderer(report, color=color, verbose=verbose))
-    return str(renderer(report))
+        return printable(str(renderer(report, color=color, verbose=verbose)))
+    return printable(str(renderer(report)))

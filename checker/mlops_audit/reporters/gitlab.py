@@ -22,7 +22,7 @@ def gitlab_list(report: Report) -> list[dict[str, Any]]:
             "content": {"body": f.rule.fix},
             "categories": ["Bug Risk" if f.rule.severity == "error" else "Style"],
             "severity": SEVERITY[f.rule.severity],
-            "fingerprint": hashlib.md5(key.encode(), usedforsecurity=False).hexdigest(),
+            "fingerprint": hashlib.md5(key.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest(),
             "location": {"path": report.display_path(f.path), "lines": {"begin": f.line or 1}},
             "engine_name": f"mlops-audit {report.tool_version}",
         })
