@@ -59,6 +59,26 @@ def notebook(*cells: str, outputs: bool = False, counts: list[int | None] | None
     return json.dumps({"cells": nb_cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
+LEGACY_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "legacy-project"
+
+
+def legacy_repo(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:
+    """A git copy of the bundled legacy example project (plus ``extra`` files)."""
+    files: dict[str, str | bytes] = {p.name: p.read_bytes() for p in LEGACY_EXAMPLE.iterdir() if p.is_file()}
+    return make_repo(root, {**files, **(extra or {})})
+
+
+def audit_json_cli(workspace: Path) -> dict[str, Any]:
+    """The JSON report of ``mlops-audit .`` run as a user would, in ``workspace``."""
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "mlops_audit", ".", "-f", "json", "--exit-zero"], cwd=workspace,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    doc: dict[str, Any] = json.loads(proc.stdout)
+    return doc
+
+
 def audit(root: Path, config: Config | None = None, **kwargs: Any) -> Report:
     return run_audit(root, config if config is not None else discover(root), **kwargs)
 

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from ml_fixtures import clean_project
 from mlops_audit.integrations import github_action
-from repo_builder import git, make_repo, notebook
+from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
@@ -215,25 +215,13 @@ def run_action(workspace: Path, tmp: Path, with_: dict[str, str] | None = None, 
     return ActionRun(0, None, logs, step_outputs, outputs, summary)
 
 
-def legacy(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:
-    files: dict[str, str | bytes] = {p.name: p.read_bytes() for p in LEGACY.iterdir() if p.is_file()}
-    return make_repo(root, {**files, **(extra or {})})
-
-
-def audit_json(workspace: Path) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-m", "mlops_audit", ".", "-f", "json", "--exit-zero"], cwd=workspace,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
-
-
 # --------------------------------------------------------------------------- the steps, end to end
 def test_legacy_repository_reports_then_fails_the_gate(tmp_path: Path) -> None:
-    ws = legacy(tmp_path / "ws")
+    ws = legacy_repo(tmp_path / "ws")
     run = run_action(ws, tmp_path)
     assert run.exit_code == 1 and run.failed_step == "gate"
     # the report step: outputs, summary, SARIF, JSON
-    expected = audit_json(ws)  # the SARIF file now in the workspace changes nothing
+    expected = audit_json_cli(ws)  # the SARIF file now in the workspace changes nothing
     report_out = run.step_outputs["report"]
     assert report_out["score"] == str(expected["score"]) and report_out["level"] == str(expected["level"])
     assert report_out["findings"] == str(len(expected["findings"]))
@@ -277,7 +265,7 @@ def test_clean_repository_passes_and_sets_the_action_outputs(tmp_path: Path) -> 
     ({"fail-on": "never", "min-level": "0"}, 0),
 ])
 def test_gate_follows_fail_on_min_score_and_min_level(tmp_path: Path, with_: dict[str, str], code: int) -> None:
-    ws = legacy(tmp_path / "ws")
+    ws = legacy_repo(tmp_path / "ws")
     run = run_action(ws, tmp_path, with_)
     assert run.exit_code == code, run.logs
     assert run.step_outputs["report"]["level"] == "0"  # the report step itself never fails on findings
@@ -290,7 +278,7 @@ def test_gate_fail_on_warning_fails_a_repository_with_only_warnings(tmp_path: Pa
     files = clean_project()
     files["notebooks/explore.ipynb"] = notebook("x = 1\n", outputs=True, counts=[1])  # REP006, a warning
     ws = make_repo(tmp_path / "ws", {**files})
-    severities = {f["severity"] for f in audit_json(ws)["findings"]}
+    severities = {f["severity"] for f in audit_json_cli(ws)["findings"]}
     assert severities and "error" not in severities
     assert run_action(ws, tmp_path / "a").exit_code == 0
     assert run_action(ws, tmp_path / "b", {"fail-on": "warning"}).exit_code == 1
@@ -307,7 +295,7 @@ def test_empty_fail_on_lets_the_repository_configuration_decide(tmp_path: Path) 
 
 
 def test_baseline_fails_only_on_new_findings(tmp_path: Path) -> None:
-    ws = legacy(tmp_path / "ws")
+    ws = legacy_repo(tmp_path / "ws")
     subprocess.run([sys.executable, "-m", "mlops_audit", "baseline", "."], cwd=ws, check=True,
                    capture_output=True, timeout=120)
     git(ws, "add", ".mlops-audit-baseline.json")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from ml_fixtures import clean_project
-from repo_builder import git, make_repo, notebook
+from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 INCLUDE = ROOT / "ci" / "gitlab" / "mlops-audit.gitlab-ci.yml"
@@ -102,21 +102,10 @@ def code_quality(workspace: Path) -> list[dict[str, Any]]:
     return doc
 
 
-def audit_json(workspace: Path) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-m", "mlops_audit", ".", "-f", "json", "--exit-zero"], cwd=workspace,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
-
-
-def legacy(root: Path) -> Path:
-    return make_repo(root, {p.name: p.read_bytes() for p in LEGACY.iterdir() if p.is_file()})
-
-
 @pytest.mark.parametrize("shell", ["bash", "sh"])
 def test_legacy_repository_gets_a_report_and_fails(tmp_path: Path, shell: str) -> None:
-    ws = legacy(tmp_path / "ws")
-    expected = audit_json(ws)
+    ws = legacy_repo(tmp_path / "ws")
+    expected = audit_json_cli(ws)
     proc = run_job(ws, shell=shell)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "DAT001" in proc.stdout and "Level 0" in proc.stdout and "\x1b[" not in proc.stdout
@@ -142,7 +131,7 @@ def test_clean_repository_passes_with_an_empty_report(tmp_path: Path) -> None:
     ({"MLOPS_AUDIT_FAIL_ON": "nonsense"}, 2),
 ])
 def test_gate_variables(tmp_path: Path, variables: dict[str, str], code: int) -> None:
-    ws = legacy(tmp_path / "ws")
+    ws = legacy_repo(tmp_path / "ws")
     proc = run_job(ws, variables)
     assert proc.returncode == code, proc.stdout + proc.stderr
     if code == 2:  # a usage error stops the job before any report
@@ -164,7 +153,7 @@ def test_fail_on_warning_and_the_configuration(tmp_path: Path) -> None:
 
 
 def test_baseline_fails_only_on_new_findings(tmp_path: Path) -> None:
-    ws = legacy(tmp_path / "ws")
+    ws = legacy_repo(tmp_path / "ws")
     subprocess.run([sys.executable, "-m", "mlops_audit", "baseline", "."], cwd=ws, check=True,
                    capture_output=True, timeout=120)
     git(ws, "add", ".mlops-audit-baseline.json")
