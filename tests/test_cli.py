@@ -168,3 +168,43 @@ def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     for command in ("check", "rules", "explain", "new"):
         assert command in out
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    """On a TTY (outside CI) a transient bar is drawn on stderr; piped output never gets one."""
+    import os
+    import pty
+
+    repo = make_repo(tmp_path / "r", CLEAN_FILES)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "mlops_audit", str(repo), "-f", "json", "-o", str(tmp_path / "o")],
+                            stdin=secondary, stdout=secondary, stderr=secondary, env=env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=60) == 0
+    os.close(primary)
+    assert b"auditing" in b"".join(chunks)
+    piped = subprocess.run([sys.executable, "-m", "mlops_audit", str(repo)], capture_output=True, text=True,
+                           env=env, timeout=60)
+    assert "auditing" not in piped.stderr and "\x1b[" not in piped.stdout
+
+
+def test_no_color_environment_variable(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlops_audit.reporters import render
+    from repo_builder import audit
+
+    report = audit(make_repo(tmp_path / "r", CLEAN_FILES))
+    assert "\x1b[" in render(report, "terminal", color=True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert "\x1b[" not in render(report, "terminal")
