@@ -25,7 +25,8 @@ def validate(doc: dict[str, object]) -> None:
 
 
 def test_schema_is_a_valid_schema() -> None:
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)  # raises when it is not
+    assert SCHEMA["properties"]["schema_version"] == {"const": 1}
 
 
 def test_this_repository_is_not_an_ml_project() -> None:
