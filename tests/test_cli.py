@@ -208,3 +208,17 @@ def test_no_color_environment_variable(tmp_path: Path, capsys: pytest.CaptureFix
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert "\x1b[" not in render(report, "terminal")
+
+
+def test_rules_and_explain_include_custom_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.mlops-audit.rules]]\nid = "ORG001"\nname = "codeowners"\npillar = "governance"\n'
+        'severity = "error"\nlevel = 1\ntitle = "Every project has a CODEOWNERS file"\n'
+        'why = "Reviews need owners."\nfix = "Add .github/CODEOWNERS."\n'
+        'check = { any_file = ["CODEOWNERS", ".github/CODEOWNERS"] }\n')
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["rules"], capsys)
+    assert code == 0 and "ORG001" in out and "(custom)" in out
+    code, out, _ = run(["explain", "ORG001"], capsys)
+    assert code == 0 and "Reviews need owners." in out and "Add .github/CODEOWNERS." in out

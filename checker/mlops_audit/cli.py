@@ -17,6 +17,7 @@ import typer
 
 from mlops_audit import __version__
 from mlops_audit.config import Config
+from mlops_audit.models import Rule
 
 app = typer.Typer(
     name="mlops-audit",
@@ -213,31 +214,39 @@ def list_rules(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     pillar: Annotated[str | None, typer.Option(help="Only rules of this pillar.")] = None,
 ) -> None:
-    """List the rule catalogue."""
+    """List the rule catalogue, with the custom rules of the configuration in the current directory."""
     import json
 
-    from mlops_audit.catalogue import builtin_rules
-
-    rules = [r for r in builtin_rules() if pillar is None or r.pillar == pillar]
+    rules = [r for r in _known_rules() if pillar is None or r.pillar == pillar]
     if fmt == "json":
         print(json.dumps([{"id": r.id, "name": r.name, "pillar": r.pillar, "severity": r.severity,
-                           "level": r.level, "title": r.title, "applies_when": list(r.applies_when)}
-                          for r in rules], indent=2))
+                           "level": r.level, "title": r.title, "applies_when": list(r.applies_when),
+                           "source": r.source} for r in rules], indent=2))
         return
     if fmt != "table":
         raise _fail("--format must be table or json")
     width = max((len(r.name) for r in rules), default=10)
     for r in rules:
-        print(f"{r.id}  {r.name:<{width}}  {r.pillar:<15} {r.severity:<7}  L{r.level}  {r.title}")
+        custom = "  (custom)" if r.source == "custom" else ""
+        print(f"{r.id}  {r.name:<{width}}  {r.pillar:<15} {r.severity:<7}  L{r.level}  {r.title}{custom}")
+
+
+def _known_rules() -> list[Rule]:
+    """Built-in rules plus the valid custom rules of the configuration found in the current directory."""
+    from mlops_audit.catalogue import all_rules
+    from mlops_audit.config import discover
+
+    rules, _ = all_rules(discover(Path(".").resolve()).custom_rules)
+    return rules
 
 
 @app.command()
 def explain(rule_id: Annotated[str, typer.Argument(metavar="ID", help="Rule ID (e.g. DAT001) or name.")]) -> None:
     """Explain a rule: why it matters, how to fix it, references."""
-    from mlops_audit.catalogue import builtin_rules, find
+    from mlops_audit.catalogue import find
     from mlops_audit.docs import rule_markdown
 
-    rule = find(rule_id, builtin_rules())
+    rule = find(rule_id, _known_rules())
     if rule is None:
         raise _fail(f"unknown rule {rule_id!r} (see `mlops-audit rules`)")
     sys.stdout.write(rule_markdown(rule))
