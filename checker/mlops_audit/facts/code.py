@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass, field
 
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
@@ -178,12 +179,13 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
             return dotted
         return f"{target}.{rest}" if rest else target
 
+    intern = sys.intern  # the same names recur in every file of a repository: keep one copy of each
     for dotted, node in raw_calls:
-        name = resolve(dotted)
-        kwargs = tuple((k.arg, _const_text(k.value)) for k in node.keywords if k.arg is not None)
+        name = intern(resolve(dotted))
+        kwargs = tuple((intern(k.arg), intern(_const_text(k.value))) for k in node.keywords if k.arg is not None)
         first = node.args[0] if node.args else None
         first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-        info.calls.append(Call(name, node.lineno, kwargs, first_str, name.rsplit(".", 1)[-1], len(node.args)))
+        info.calls.append(Call(name, node.lineno, kwargs, first_str, intern(name.rsplit(".", 1)[-1]), len(node.args)))
     info.calls.sort(key=lambda c: c.line)
     info.strings.sort(key=lambda s: s[1])
     info.imports.sort(key=lambda i: i[1])

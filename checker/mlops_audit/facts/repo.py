@@ -151,8 +151,11 @@ class RepoFacts:
         if (path, message) not in self.problems:
             self.problems.append((path, message))
 
-    def text(self, path: str, limit: int = MAX_TEXT_BYTES, *, report: bool = True) -> str | None:
-        """The UTF-8 text of a file of the inventory, or None (recorded as a problem when ``report``)."""
+    def text(self, path: str, limit: int = MAX_TEXT_BYTES, *, report: bool = True, keep: bool = True) -> str | None:
+        """The UTF-8 text of a file of the inventory, or None (recorded as a problem when ``report``).
+
+        ``keep=False`` reads without keeping the text for later (whole-tree scans: sources, secrets), so memory
+        does not grow with the size of the repository."""
         if path in self._texts:
             return self._texts[path]
         entry = self.inventory.by_path.get(path)
@@ -181,7 +184,8 @@ class RepoFacts:
                 except UnicodeDecodeError:
                     if report:
                         self.problem(path, "not valid UTF-8; skipped")
-        self._texts[path] = text
+        if keep or text is None:
+            self._texts[path] = text
         return text
 
     def head(self, path: str, size: int = 200) -> bytes:
@@ -214,7 +218,7 @@ class RepoFacts:
         for path in self.paths:
             if not path.endswith(".py"):
                 continue
-            text = self.text(path, MAX_SOURCE_BYTES)
+            text = self.text(path, MAX_SOURCE_BYTES, keep=False)
             if text is None:
                 continue
             lines = text.count("\n")
@@ -587,7 +591,7 @@ class RepoFacts:
                 continue
             if manifests.is_lock_file(path) or entry.size > MAX_TEXT_BYTES:
                 continue
-            text = self.text(path, report=False)
+            text = self.text(path, report=False, keep=False)
             if text is None:
                 continue
             hits.extend((Ref(path, line), kind) for line, kind in secrets.scan_text(text))
