@@ -79,6 +79,17 @@ def audit_json_cli(workspace: Path) -> dict[str, Any]:
     return doc
 
 
+def recording_python(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder holding a stand-in `python` that only records its arguments, and the file it records them in
+    (to check an install command without installing anything)."""
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    record = tmp_path / "pip-args"
+    (shim / "python").write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n', encoding="utf-8")
+    (shim / "python").chmod(0o755)
+    return shim, record
+
+
 def audit(root: Path, config: Config | None = None, **kwargs: Any) -> Report:
     return run_audit(root, config if config is not None else discover(root), **kwargs)
 

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from ml_fixtures import clean_project
 from mlops_audit.integrations import github_action
-from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook
+from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook, recording_python
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
@@ -338,11 +338,7 @@ def test_bad_inputs_stop_at_the_report_step(tmp_path: Path, with_: dict[str, str
 
 def test_install_step_installs_the_action_checkout_or_the_given_version(tmp_path: Path) -> None:
     """The install step's pip command, seen through a stand-in `python` that records its arguments."""
-    shim = tmp_path / "bin"
-    shim.mkdir()
-    record = tmp_path / "pip-args"
-    (shim / "python").write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n', encoding="utf-8")
-    (shim / "python").chmod(0o755)
+    shim, record = recording_python(tmp_path)
     ws = make_repo(tmp_path / "ws", {"README.md": "# x\n"})
     run = run_action(ws, tmp_path / "a", skip=("report", "gate"), path_prefix=shim)
     assert run.exit_code == 0, run.logs

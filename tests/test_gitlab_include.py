@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from ml_fixtures import clean_project
-from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook
+from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook, recording_python
 
 ROOT = Path(__file__).resolve().parents[1]
 INCLUDE = ROOT / "ci" / "gitlab" / "mlops-audit.gitlab-ci.yml"
@@ -180,11 +180,7 @@ def test_subfolder_paths_are_relative_to_the_project(tmp_path: Path) -> None:
 
 
 def test_before_script_installs_the_requested_version(tmp_path: Path) -> None:
-    shim = tmp_path / "bin"
-    shim.mkdir()
-    record = tmp_path / "pip-args"
-    (shim / "python").write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n', encoding="utf-8")
-    (shim / "python").chmod(0o755)
+    shim, record = recording_python(tmp_path)
     ws = make_repo(tmp_path / "ws", {"README.md": "# x\n"})
     proc = run_job(ws, {"MLOPS_AUDIT_VERSION": "mlops-audit==0.1.0"}, part="before_script", path_prefix=shim)
     assert proc.returncode == 0, proc.stdout + proc.stderr  # git is there: no apt-get
