@@ -94,6 +94,7 @@ def test_gitlab_code_quality(report: Report) -> None:
         assert {"description", "check_name", "fingerprint", "severity", "location"} <= set(issue)
         assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
         assert issue["location"]["lines"]["begin"] >= 1
+        assert f"docs/rules/{issue['check_name']}.md" in issue["content"]["body"]  # links to its rule's page
     assert len({i["fingerprint"] for i in issues}) == len(issues)
 
 

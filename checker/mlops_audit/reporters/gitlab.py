@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from mlops_audit.models import Report
+from mlops_audit.reporters.json import DOCS_URL
 
 SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 
@@ -19,7 +20,7 @@ def gitlab_list(report: Report) -> list[dict[str, Any]]:
             "type": "issue",
             "check_name": f.rule.id,
             "description": f"{f.rule.id} {f.rule.title}: {f.message}",
-            "content": {"body": f.rule.fix},
+            "content": {"body": f"{f.rule.fix}\n\n[{f.rule.id} documentation]({DOCS_URL.format(id=f.rule.id)})"},
             "categories": ["Bug Risk" if f.rule.severity == "error" else "Style"],
             "severity": SEVERITY[f.rule.severity],
             "fingerprint": hashlib.md5(key.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest(),
