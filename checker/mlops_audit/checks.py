@@ -19,20 +19,16 @@ from typing import Any
 
 from mlops_audit.facts.repo import Ref, RepoFacts
 from mlops_audit.models import Evidence, Outcome
+from mlops_audit.predicates import MAX_EVIDENCE, PREDICATES, evidence_at
 
 CHECK_KEYS = {
     "predicate", "params", "any_of", "any_file", "no_file", "any_import", "no_import", "any_call",
     "no_call", "any_text", "no_text",
 }
-MAX_EVIDENCE = 50
 
 
 class CheckSpecError(ValueError):
     """A rule's check is malformed."""
-
-
-def _ev(ref: Ref, message: str) -> Evidence:
-    return Evidence(message, ref.path, ref.line, ref.cell)
 
 
 def _list(spec: Any, key: str) -> list[str]:
@@ -57,13 +53,11 @@ def _presence(key: str, refs: list[Ref], what: str) -> Outcome:
     """`any_*` passes when something was found; `no_*` fails with one evidence per place found."""
     if key.startswith("any_"):
         return Outcome.ok() if refs else Outcome.fail()
-    return Outcome(not refs, tuple(_ev(r, f"forbidden {what}") for r in refs[:MAX_EVIDENCE]))
+    return Outcome(not refs, tuple(evidence_at(r, f"forbidden {what}") for r in refs[:MAX_EVIDENCE]))
 
 
 def validate(check: Any) -> None:
     """Raise CheckSpecError if ``check`` is not a well-formed check mapping."""
-    from mlops_audit.predicates import PREDICATES
-
     if not isinstance(check, dict) or not check:
         raise CheckSpecError("`check` must be a non-empty mapping")
     unknown = set(check) - CHECK_KEYS
@@ -94,8 +88,6 @@ def validate(check: Any) -> None:
 
 def evaluate(check: dict[str, Any], facts: RepoFacts) -> Outcome:
     """Run a (validated) check against the facts."""
-    from mlops_audit.predicates import PREDICATES
-
     outcomes: list[Outcome] = []
     for key, spec in check.items():
         if key == "params":

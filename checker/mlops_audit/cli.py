@@ -15,7 +15,6 @@ from typing import Annotated
 
 import typer
 
-from mlops_audit import __version__
 from mlops_audit.config import Config
 from mlops_audit.models import Rule
 
@@ -308,7 +307,3 @@ def init(
         raise _fail(str(exc)) from None
     for action in actions:
         print(action)
-
-
-def version_callback() -> str:  # pragma: no cover - used by docs tooling
-    return __version__

@@ -47,9 +47,6 @@ class Inventory:
         self.by_path = {f.path: f for f in self.files}
         self._root_str = str(self.root)
 
-    def has(self, path: str) -> bool:
-        return path in self.by_path
-
     def inside(self, rel: str) -> str | None:
         """The real path of ``rel`` if it is a regular file inside the root (symlinks resolved), else None."""
         candidate = os.path.join(self._root_str, rel)  # plain strings: Path objects cost 10 us a file

@@ -28,16 +28,20 @@ def predicate(fn: Predicate) -> Predicate:
     return fn
 
 
-def _ev(ref: Ref, message: str) -> Evidence:
+def evidence_at(ref: Ref, message: str) -> Evidence:
+    """Evidence pointing at a place in code (file, line, notebook cell)."""
     return Evidence(message, ref.path, ref.line, ref.cell)
 
 
 def _human(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return f"{size} B"
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}"
 
 
 def _calls(facts: RepoFacts, pattern: str, *, tests: bool | None = None) -> list[Ref]:
@@ -142,7 +146,7 @@ def data_versioning(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         return Outcome.ok("Git LFS")
     if facts.imports_of(DATA_VERSIONING_MODULES):
         return Outcome.ok("data versioning library")
-    ev = [_ev(r, "data is loaded here, and no data versioning is set up") for r in facts.data_reads[:5]]
+    ev = [evidence_at(r, "data is loaded here, and no data versioning is set up") for r in facts.data_reads[:5]]
     if not ev:
         ev = [Evidence("data file with no versioning", e.path) for e in facts.data_files[:5]]
     return Outcome.fail(*ev)
@@ -174,7 +178,8 @@ VALIDATION_MODULES = (
 def data_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if facts.imports_of(VALIDATION_MODULES, tests=False):  # validation in tests is TST003, not a pipeline step
         return Outcome.ok()
-    return Outcome.fail(*[_ev(r, "data loaded without a schema or validation step") for r in facts.data_reads[:5]])
+    message = "data loaded without a schema or validation step"
+    return Outcome.fail(*[evidence_at(r, message) for r in facts.data_reads[:5]])
 
 
 # --------------------------------------------------------------------------- model
@@ -225,7 +230,8 @@ def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     for ref in facts.training_refs:
         first.setdefault(ref.path, ref)
     missing = [ref for path, ref in first.items() if path not in seeded]
-    return Outcome(not missing, tuple(_ev(r, "model trained with no random seed set in this file") for r in missing))
+    message = "model trained with no random seed set in this file"
+    return Outcome(not missing, tuple(evidence_at(r, message) for r in missing))
 
 
 CONFIG_MODULES = ("hydra", "omegaconf", "ml_collections", "gin", "argparse", "click", "typer", "fire", "jsonargparse",
@@ -381,7 +387,7 @@ def notebook_order(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 def committed_secrets(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     hits = facts.secrets
     return Outcome(not hits, tuple(
-        _ev(ref, f"{kind} committed (value masked); rotate it and load it from the environment")
+        evidence_at(ref, f"{kind} committed (value masked); rotate it and load it from the environment")
         for ref, kind in hits[:MAX_EVIDENCE]))
 
 

@@ -91,10 +91,6 @@ class Unit:
     cell: int | None
     info: CodeInfo
 
-    @property
-    def is_notebook(self) -> bool:
-        return self.cell is not None
-
 
 def suffix_of(path: str) -> str:
     name = path.rsplit("/", 1)[-1].lower()
@@ -378,10 +374,7 @@ class RepoFacts:
             if is_test_path(path):
                 continue
             stem = PurePosixPath(path).stem
-            if INFERENCE_NAME.search(stem) or any(
-                INFERENCE_NAME.match(f.name) or f.name.startswith(("predict", "infer", "batch_predict"))
-                for f in info.functions
-            ):
+            if INFERENCE_NAME.search(stem) or any(INFERENCE_NAME.match(f.name) for f in info.functions):
                 found.add(path)
         return sorted(found)
 
@@ -621,9 +614,6 @@ class RepoFacts:
             if in_conf_dir or named:
                 found.append(path)
         return found
-
-    def read_unit_text(self, ref: Ref) -> str:
-        return self.text(ref.path) or ""
 
     def files_text_matching(self, patterns: list[str], regex: re.Pattern[str]) -> list[Ref]:
         refs = []
