@@ -68,6 +68,18 @@ def legacy_repo(root: Path, extra: dict[str, str | bytes] | None = None) -> Path
     return make_repo(root, {**files, **(extra or {})})
 
 
+def legacy_repo_with_baseline(root: Path) -> Path:
+    """The legacy example as a git repository with its baseline recorded (by the CLI) and committed."""
+    import sys
+
+    repo = legacy_repo(root)
+    subprocess.run([sys.executable, "-m", "mlops_audit", "baseline", "."], cwd=repo, check=True,
+                   capture_output=True, timeout=120)
+    git(repo, "add", ".mlops-audit-baseline.json")
+    git(repo, "commit", "-q", "-m", "baseline")
+    return repo
+
+
 def audit_json_cli(workspace: Path) -> dict[str, Any]:
     """The JSON report of ``mlops-audit .`` run as a user would, in ``workspace``."""
     import sys

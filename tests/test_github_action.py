@@ -21,7 +21,15 @@ import pytest
 import yaml
 from ml_fixtures import clean_project
 from mlops_audit.integrations import github_action
-from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook, recording_python
+from repo_builder import (
+    audit_json_cli,
+    git,
+    legacy_repo,
+    legacy_repo_with_baseline,
+    make_repo,
+    notebook,
+    recording_python,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
@@ -295,11 +303,7 @@ def test_empty_fail_on_lets_the_repository_configuration_decide(tmp_path: Path) 
 
 
 def test_baseline_fails_only_on_new_findings(tmp_path: Path) -> None:
-    ws = legacy_repo(tmp_path / "ws")
-    subprocess.run([sys.executable, "-m", "mlops_audit", "baseline", "."], cwd=ws, check=True,
-                   capture_output=True, timeout=120)
-    git(ws, "add", ".mlops-audit-baseline.json")
-    git(ws, "commit", "-q", "-m", "baseline")
+    ws = legacy_repo_with_baseline(tmp_path / "ws")
     run = run_action(ws, tmp_path / "a", {"baseline": ".mlops-audit-baseline.json"})
     assert run.exit_code == 0, run.logs
     assert run.outputs["level"] == "0"  # known findings still count in the score and level

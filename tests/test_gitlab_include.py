@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 import yaml
 from ml_fixtures import clean_project
-from repo_builder import audit_json_cli, git, legacy_repo, make_repo, notebook, recording_python
+from repo_builder import (
+    audit_json_cli,
+    git,
+    legacy_repo,
+    legacy_repo_with_baseline,
+    make_repo,
+    notebook,
+    recording_python,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 INCLUDE = ROOT / "ci" / "gitlab" / "mlops-audit.gitlab-ci.yml"
@@ -153,11 +161,7 @@ def test_fail_on_warning_and_the_configuration(tmp_path: Path) -> None:
 
 
 def test_baseline_fails_only_on_new_findings(tmp_path: Path) -> None:
-    ws = legacy_repo(tmp_path / "ws")
-    subprocess.run([sys.executable, "-m", "mlops_audit", "baseline", "."], cwd=ws, check=True,
-                   capture_output=True, timeout=120)
-    git(ws, "add", ".mlops-audit-baseline.json")
-    git(ws, "commit", "-q", "-m", "baseline")
+    ws = legacy_repo_with_baseline(tmp_path / "ws")
     proc = run_job(ws, {"MLOPS_AUDIT_BASELINE": ".mlops-audit-baseline.json"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert code_quality(ws)  # known findings are still in the Code Quality report
