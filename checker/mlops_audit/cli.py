@@ -1,4 +1,4 @@
-"""The command line: ``mlops-audit [PATH]`` (check), ``rules``, ``explain ID``, ``new [DIR]``.
+"""The command line: ``mlops-audit [PATH]`` (check), ``rules``, ``explain ID``, ``new [DIR]``, ``fix [PATH]``.
 
 Exit codes: 0 no failing findings, 1 findings at or above ``--fail-on`` (or score below ``--min-score``),
 2 usage or configuration error, 3 internal error.
@@ -307,3 +307,43 @@ def init(
         raise _fail(str(exc)) from None
     for action in actions:
         print(action)
+
+
+@app.command()
+def fix(
+    path: Annotated[Path, typer.Argument(help="Repository to fix.")] = Path("."),
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan and every diff; change nothing.")]
+    = False,
+    unsafe: Annotated[
+        bool, typer.Option("--unsafe", help="Also move data/models to DVC or LFS, strip notebooks, "
+                           "replace secrets (changes tracked files and the git index; commits nothing).")
+    ] = False,
+    select: Annotated[list[str] | None, typer.Option(help="Only remedies for these rule IDs or prefixes.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="No remedies for these rule IDs or prefixes.")] = None,
+    to_level: Annotated[
+        int | None, typer.Option("--to-level", help="Only what maturity level N needs (rules of levels 1..N).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Read settings from this TOML file instead.")] = None,
+) -> None:
+    """Plan the remedies for the findings, show them, and apply them with the template's own files."""
+    from mlops_audit.fix.run import run_fix
+
+    if not path.is_dir():
+        raise _fail(f"not a directory: {path}")
+    if to_level is not None and not 1 <= to_level <= 3:
+        raise _fail("--to-level must be 1, 2 or 3")
+    cfg = _config_for(path, config)
+    sel, ign = _codes(select), _codes(ignore)
+    _validate_codes(cfg, sel, ign)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    code = run_fix(path.resolve(), cfg, select=sel, ignore=ign, to_level=to_level, unsafe=unsafe, dry_run=dry_run,
+                   yes=yes, confirm=_ask if interactive else None)
+    raise typer.Exit(code)
+
+
+def _ask(question: str) -> bool:
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False

@@ -134,15 +134,18 @@ def run_audit(
     ignore: list[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     cache: bool = True,
+    facts: RepoFacts | None = None,
 ) -> Report:
     """Audit ``root`` (an existing directory) and build the report; ``progress(done, total, rule_id)``
-    is called before each rule runs (the CLI draws a progress bar with it on a terminal)."""
+    is called before each rule runs (the CLI draws a progress bar with it on a terminal). Pass ``facts``
+    (built for the same root and config) to read them afterwards, as ``mlops-audit fix`` does."""
     rules, problems = all_rules(config.custom_rules)
     for problem in problems:
         config.problems.append((config.source or "configuration", problem))
     selection = selection_for(config, select, ignore)
-    code_cache = CodeCache(root, enabled=cache)
-    facts = RepoFacts(root, config, code_cache)
+    if facts is None:
+        facts = RepoFacts(root, config, CodeCache(root, enabled=cache))
+    code_cache = facts.cache
     ordered = [r for r in rules if not r.id.startswith(LAST)] + [r for r in rules if r.id.startswith(LAST)]
     chosen = [rule for rule in ordered if selection.selected(rule)]
     results = []
@@ -151,7 +154,8 @@ def run_audit(
             progress(done, len(chosen), rule.id)
         results.append(evaluate_rule(rule, facts, selection))
     results.sort(key=lambda r: r.rule.id)
-    code_cache.save()
+    if code_cache is not None:
+        code_cache.save()
     pillars = pillar_scores(results)
     level, next_level = maturity(results)
     notes = list(facts.inventory.notes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = ("check", "rules", "explain", "new", "baseline", "init", "notebooks")
+COMMANDS = ("check", "rules", "explain", "new", "baseline", "init", "notebooks", "fix")
 PASSTHROUGH = ("--help", "-h", "--install-completion", "--show-completion")
 
 

@@ -72,6 +72,11 @@ include:
 """
 
 
+def standalone_config() -> str:
+    """The configuration block as a `.mlops-audit.toml` of its own (for a repository without pyproject.toml)."""
+    return CONFIG_BLOCK.replace("[tool.mlops-audit.ignore]", "[ignore]").replace("[tool.mlops-audit]\n", "")
+
+
 class InitError(Exception):
     """init cannot proceed (a one-line message for the user)."""
 
@@ -98,8 +103,7 @@ def _write_new(path: Path, text: str, force: bool, label: str) -> str:
 def _config(root: Path, force: bool) -> str:
     pyproject = root / "pyproject.toml"
     if not pyproject.exists():
-        standalone = CONFIG_BLOCK.replace("[tool.mlops-audit.ignore]", "[ignore]").replace("[tool.mlops-audit]\n", "")
-        return _write_new(root / ".mlops-audit.toml", standalone, force, "configuration")
+        return _write_new(root / ".mlops-audit.toml", standalone_config(), force, "configuration")
     text = pyproject.read_text(encoding="utf-8")
     if BEGIN in text and END in text:
         if not force:

@@ -73,7 +73,7 @@ def expected_files(options: dict[str, Any]) -> set[str]:
         f"{src}/monitoring/__init__.py", f"{src}/monitoring/drift.py",
         f"{src}/pipelines/__init__.py", f"{src}/pipelines/predict.py", f"{src}/pipelines/training.py",
         "tests/conftest.py", "tests/test_data.py", "tests/test_features.py", "tests/test_model.py",
-        "tests/test_monitoring.py", "tests/test_pipeline.py",
+        "tests/test_monitoring.py", "tests/test_pipeline.py", "tests/test_smoke.py",
     }  # fmt: skip
     if options["serving"] == "fastapi":
         files |= {

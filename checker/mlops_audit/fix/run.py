@@ -1,0 +1,128 @@
+"""Audit, plan, show, confirm, apply, audit again: the `fix` command's flow, and what it prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from mlops_audit.config import Config
+from mlops_audit.fix.plan import Plan, Remedy, build_plan, targets
+from mlops_audit.fix.workspace import ApplyError
+from mlops_audit.models import Report
+from mlops_audit.scoring import LEVEL_NAMES
+
+
+def _level(report: Report) -> str:
+    return f"level {report.level} ({LEVEL_NAMES[report.level]})"
+
+
+def _remedy_lines(remedies: list[Remedy], mark: str) -> list[str]:
+    lines = []
+    for remedy in remedies:
+        rules = f"   [resolves {' '.join(remedy.rules)}]" if remedy.rules else ""
+        lines.append(f"  {mark} {remedy.summary}{rules}")
+        lines.extend(f"      {note}" for note in remedy.notes)
+    return lines
+
+
+def render_plan(plan: Plan, report: Report, *, unsafe: bool) -> str:
+    ctx = plan.context
+    out = [f"mlops-audit fix: {report.root}", f"Now: score {report.score}/100, {_level(report)}"]
+    if ctx is not None:
+        out.append(f"Inferred: project {ctx.project_name!r}, Python {ctx.python_version} ({ctx.python_source}), "
+                   f"CI {ctx.ci}, data versioning {ctx.data_tool}")
+    safe = [r for r in plan.remedies if not r.unsafe]
+    risky = [r for r in plan.remedies if r.unsafe]
+    out.append("")
+    if safe:
+        out.append("Safe changes (add files and lines; nothing existing is overwritten):")
+        out.extend(_remedy_lines(safe, "+"))
+    if risky:
+        out.append("Unsafe changes (--unsafe: they change tracked files and the git index; nothing is committed):")
+        out.extend(_remedy_lines(risky, "!"))
+    if plan.unsafe_available and not unsafe:
+        out.append("Available with --unsafe (not planned):")
+        out.extend(_remedy_lines(plan.unsafe_available, "?"))
+    if not safe and not risky:
+        out.append("Nothing to change automatically.")
+    if plan.rotate:
+        out.append("")
+        out.append("Secrets to rotate (revoke them: they stay in the git history even once out of the code):")
+        out.extend(f"  {line}" for line in plan.rotate)
+    if plan.manual:
+        out.append("")
+        out.append("Needs you (no automatic fix):")
+        out.extend(f"  {r.rule.id} {r.rule.title}   (mlops-audit explain {r.rule.id})" for r in plan.manual)
+    return "\n".join(out) + "\n"
+
+
+def render_outcome(before: Report, after: Report, plan: Plan) -> str:
+    status_after = {r.rule.id: r.status for r in after.results}
+    status_before = {r.rule.id: r.status for r in before.results}
+    promised = sorted({rule for remedy in plan.remedies for rule in remedy.rules})
+    resolved = [r for r in promised if status_after.get(r) != "fail"]
+    still = [r for r in promised if status_after.get(r) == "fail"]
+    new = sorted(r for r, s in status_after.items() if s == "fail" and status_before.get(r) != "fail")
+    out = [f"Score {before.score} -> {after.score}, {_level(before)} -> {_level(after)}"]
+    if resolved:
+        out.append(f"Resolved: {' '.join(resolved)}")
+    if still:
+        out.append(f"Still failing (see `mlops-audit .`): {' '.join(still)}")
+    if new:
+        out.append(f"Now failing, newly applicable to what was added: {' '.join(new)}")
+    if after.next_level:
+        out.append(f"For level {after.level + 1}: {' '.join(r.id for r in after.next_level)}")
+    out.append("Review the changes (`git status`, `git diff`) and commit them yourself: fix commits nothing.")
+    return "\n".join(out) + "\n"
+
+
+def run_fix(
+    root: Path,
+    config: Config,
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    to_level: int | None = None,
+    unsafe: bool = False,
+    dry_run: bool = False,
+    yes: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    write: Callable[[str], object] = print,
+    lfs_installed: bool | None = None,
+) -> int:
+    """Run `fix` on ``root``. ``confirm`` asks the user (None: not a terminal). Returns the exit code."""
+    from mlops_audit.cache import CodeCache
+    from mlops_audit.engine import run_audit
+    from mlops_audit.facts.repo import RepoFacts
+    from mlops_audit.fix.context import infer_context
+
+    facts = RepoFacts(root, config, CodeCache(root, enabled=True))
+    before = run_audit(root, config, facts=facts)
+    plan = build_plan(before, facts, infer_context(facts), targets(before, select, ignore, to_level),
+                      unsafe=unsafe, setup=not select, lfs_installed=lfs_installed)
+    write(render_plan(plan, before, unsafe=unsafe).rstrip("\n"))
+    if dry_run:
+        diff = plan.workspace.diff()
+        write("\n" + (diff.rstrip("\n") if diff else "(no changes)"))
+        write("\nDry run: nothing was changed.")
+        return 0
+    if plan.empty:
+        return 0
+    if not yes:
+        if confirm is None:
+            write("\nNot a terminal: nothing applied. Rerun with --yes to apply, or --dry-run to see every diff.")
+            return 0
+        if not confirm("Apply these changes?"):
+            write("Nothing applied.")
+            return 0
+    try:
+        done = plan.workspace.apply()
+    except ApplyError as exc:
+        write(f"mlops-audit fix: stopped: {exc}")
+        return 1
+    write("")
+    for line in done:
+        write(f"  {line}")
+    after = run_audit(root, config)
+    write("\n" + render_outcome(before, after, plan).rstrip("\n"))
+    return 0
