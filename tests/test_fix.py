@@ -155,8 +155,11 @@ def test_inferred_values_reach_the_rendered_files(tmp_path: Path) -> None:
     assert "RandomForestClassifier (scikit-learn)" in (root / "MODEL_CARD.md").read_text()
 
 
-def test_gitlab_repositories_get_the_gitlab_pipeline(tmp_path: Path) -> None:
-    root = legacy(tmp_path, {".gitlab/CODEOWNERS": "* @team\n"})
+@pytest.mark.parametrize("how", ["folder", "remote"])
+def test_gitlab_repositories_get_the_gitlab_pipeline(tmp_path: Path, how: str) -> None:
+    root = legacy(tmp_path, {".gitlab/CODEOWNERS": "* @team\n"} if how == "folder" else {})
+    if how == "remote":
+        git(root, "remote", "add", "origin", "git@gitlab.example.com:team/churn.git")
     fix(root, yes=True)
     text = (root / ".gitlab-ci.yml").read_text()
     assert "mlops-audit ." in text and "python -m pytest" in text
@@ -318,6 +321,23 @@ def test_a_notebook_only_repository_gets_what_can_be_automated_and_a_list_of_the
     assert (root / "tests/test_smoke.py").exists()
     assert "C: 0.5" in (root / "params.yaml").read_text()
     assert not (root / "dvc.yaml").exists()  # no script to run: a notebook pipeline is for a person to design
+
+
+def test_a_folder_without_git_gets_files_but_no_data_move(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "nogit", dict(LEGACY), git_init=False)
+    out = fix(root, yes=True, unsafe=True)
+    assert "not under git" in out
+    assert (root / "Dockerfile").exists() and not (root / "data/churn.csv.dvc").exists()
+    assert (root / "data/churn.csv").read_text() == CSV
+
+
+def test_broken_and_binary_files_do_not_stop_fix(tmp_path: Path) -> None:
+    root = legacy(tmp_path, {"broken.ipynb": "{not json", "latin1.py": "x = 'caf\xe9'\n".encode("latin-1"),
+                             "bad.py": "def oops(:\n", ".gitignore": b"\xff\xfe junk\n"})
+    out = fix(root, yes=True, unsafe=True)
+    assert "Score" in out
+    assert (root / "broken.ipynb").read_text() == "{not json"
+    assert (root / ".gitignore").read_bytes() == b"\xff\xfe junk\n"  # not UTF-8: left alone, never rewritten
 
 
 def test_symlinks_are_never_written_through(tmp_path: Path) -> None:

@@ -218,7 +218,8 @@ def infer_context(facts: RepoFacts) -> RepoContext:
     package, import_root = _package(facts)
     version, version_source = _python_version(facts, pyproject)
     paths = set(facts.paths)
-    ci = "gitlab" if ".gitlab-ci.yml" in paths or any(p.startswith(".gitlab/") for p in paths) else "github"
+    gitlab = ".gitlab-ci.yml" in paths or any(p.startswith(".gitlab/") for p in paths) or _gitlab_remote(facts)
+    ci = "gitlab" if gitlab else "github"
     data_tool = "lfs" if facts.lfs_patterns and not facts.dvc.used else "dvc"
     authors = project.get("authors")
     author = ""
@@ -256,6 +257,20 @@ def infer_context(facts: RepoFacts) -> RepoContext:
     ctx.serving_mode = "online API" if facts.serves else ("batch prediction" if facts.inference_files else "")
     ctx.tracking = "mlflow" if facts.imports_of(("mlflow",)) else "none"
     return ctx
+
+
+def _gitlab_remote(facts: RepoFacts) -> bool:
+    """Whether a git remote of the repository is on a GitLab host (read from git's configuration)."""
+    if not facts.inventory.is_git:
+        return False
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "-C", str(facts.root), "config", "--get-regexp", r"^remote\..*\.url$"],
+                             capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "gitlab" in out.lower()
 
 
 def _module_name(path: str, import_root: str, package: str | None) -> str:

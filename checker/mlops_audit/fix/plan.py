@@ -185,7 +185,11 @@ def _setup(ws: Workspace, cc: dict[str, Any], plan: Plan, facts: RepoFacts) -> N
 
 def _unsafe(plan: Plan, ws: Workspace, facts: RepoFacts, ctx: RepoContext, target: Target, cc: dict[str, Any],
             lfs_installed: bool | None) -> None:
-    if "DAT001" in target or "MOD001" in target:
+    if ("DAT001" in target or "MOD001" in target) and not facts.inventory.is_git:
+        plan.remedies.append(Remedy("data and model files stay where they are: the folder is not under git, so "
+                                    "nothing can leave its index (run `git init` first, then fix again)", (),
+                                    unsafe=True))
+    elif "DAT001" in target or "MOD001" in target:
         entries = []
         if "DAT001" in target:
             entries += [e for e in facts.unversioned(facts.data_files) if not e.symlink]
