@@ -251,6 +251,23 @@ def test_every_applied_remedy_resolves_its_rules(tmp_path: Path) -> None:
             assert status(after, rule) == "pass", (rule, remedy.summary)
 
 
+def test_the_documented_remedies_are_exactly_what_the_planner_resolves(tmp_path: Path) -> None:
+    from mlops_audit.facts.repo import RepoFacts
+    from mlops_audit.fix import REMEDIES
+    from mlops_audit.fix.context import infer_context
+    from mlops_audit.fix.plan import build_plan, targets
+
+    resolved: set[str] = set()
+    for name, extra in (("a", {"keys.py": 'API_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"\n'}),
+                        ("b", {"Dockerfile": "FROM python:3.11-slim\nUSER 1000\n"})):
+        root = legacy(tmp_path / name, extra)
+        facts = RepoFacts(root, discover(root))
+        report = audit(root)
+        plan = build_plan(report, facts, infer_context(facts), targets(report, None, None, None), unsafe=True)
+        resolved |= {rule for remedy in plan.remedies for rule in remedy.rules}
+    assert resolved == set(REMEDIES)
+
+
 def test_running_fix_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
     root = legacy(tmp_path, {"keys.py": 'API_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"\n'})
     fix(root, yes=True, unsafe=True)

@@ -21,6 +21,16 @@ APPLIES = {
 }
 
 
+def _automatic(rule: Rule) -> str:
+    from mlops_audit.fix import REMEDIES
+
+    remedy = REMEDIES.get(rule.id)
+    if remedy is None:
+        return ""
+    return (f"## Automatic fix\n\n`mlops-audit fix --select {rule.id}` {remedy}. Add `--dry-run` to see the diff "
+            f"first.\n\n")
+
+
 def rule_markdown(rule: Rule) -> str:
     applies = ", and ".join(APPLIES.get(c, c) for c in rule.applies_when) or "always"
     refs = "\n".join(f"- {r}" for r in rule.references) or "- (none)"
@@ -31,6 +41,7 @@ def rule_markdown(rule: Rule) -> str:
         f"- Applies when: {applies}\n\n"
         f"## Why it matters\n\n{rule.why}\n\n"
         f"## How to fix\n\n{rule.fix}\n\n"
+        f"{_automatic(rule)}"
         f"## Suppress\n\n"
         f"Inline, on the reported line (or anywhere in the file for a file-level finding):\n"
         f"`# mlops-audit: ignore[{rule.id}] <reason>`\n\n"
