@@ -145,7 +145,7 @@ def side_effect(source: str) -> str:
     for node in tree.body:
         if _harmless(node):
             continue
-        return f"runs code at import time (line {node.lineno}): move it into a function or under __main__"
+        return f"runs code at import time (line {node.lineno}): move it into a function"
     return ""
 
 

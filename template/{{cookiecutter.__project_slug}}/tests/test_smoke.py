@@ -40,7 +40,10 @@ NOTEBOOKS = [
 MODULES = [
 {%- for module in retrofit.modules %}
 {%- if module.side_effect %}
-    pytest.param("{{ module.name }}", marks=pytest.mark.skip(reason="{{ module.side_effect }}")),
+    pytest.param(
+        "{{ module.name }}",
+        marks=pytest.mark.skip(reason="{{ module.side_effect }}"),
+    ),
 {%- else %}
     "{{ module.name }}",
 {%- endif %}
@@ -49,7 +52,7 @@ MODULES = [
 {%- else %}
 IMPORT_ROOT = PROJECT_ROOT / "src"
 SOURCES = sorted(path.relative_to(PROJECT_ROOT).as_posix() for path in IMPORT_ROOT.rglob("*.py"))
-NOTEBOOKS = sorted(path.relative_to(PROJECT_ROOT).as_posix() for path in PROJECT_ROOT.glob("notebooks/*.ipynb"))
+NOTEBOOKS = sorted(nb.relative_to(PROJECT_ROOT).as_posix() for nb in PROJECT_ROOT.glob("notebooks/*.ipynb"))
 PACKAGE = "{{ cookiecutter.package_name }}"
 MODULES = [PACKAGE] + sorted(
     info.name for info in pkgutil.walk_packages([str(IMPORT_ROOT / PACKAGE)], prefix=f"{PACKAGE}.")
@@ -72,7 +75,8 @@ def test_notebook_code_compiles(notebook: str) -> None:
         if cell["cell_type"] != "code" or source.lstrip().startswith("%%"):
             continue  # markdown, or a cell magic (%%bash, %%sql...): not Python
         # IPython line magics and shell escapes are not Python either: blank them, keep the line numbers
-        python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+        lines = source.splitlines()
+        python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
         assert compile(python, f"{notebook} [cell {index}]", "exec").co_filename.startswith(notebook)
 
 
