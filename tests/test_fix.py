@@ -14,6 +14,7 @@ from mlops_audit.config import discover
 from mlops_audit.fix.run import run_fix
 from repo_builder import audit, failing, git, make_repo, notebook, status
 
+FAKE_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"  # mlops-audit: ignore[GOV001] a made-up key, the fixture of the secret remedies
 CSV = "customer_id,tenure,churn\n" + "".join(f"{i},{i % 70},{i % 2}\n" for i in range(4000))
 TRAIN = '''"""Train the churn model."""
 import json
@@ -239,7 +240,7 @@ def test_every_applied_remedy_resolves_its_rules(tmp_path: Path) -> None:
     from mlops_audit.fix.context import infer_context
     from mlops_audit.fix.plan import build_plan, targets
 
-    root = legacy(tmp_path, {"keys.py": 'API_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"\n'})
+    root = legacy(tmp_path, {"keys.py": f'API_KEY = "{FAKE_KEY}"\n'})
     config = discover(root)
     facts = RepoFacts(root, config)
     report = audit(root)
@@ -258,7 +259,7 @@ def test_the_documented_remedies_are_exactly_what_the_planner_resolves(tmp_path:
     from mlops_audit.fix.plan import build_plan, targets
 
     resolved: set[str] = set()
-    for name, extra in (("a", {"keys.py": 'API_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"\n'}),
+    for name, extra in (("a", {"keys.py": f'API_KEY = "{FAKE_KEY}"\n'}),
                         ("b", {"Dockerfile": "FROM python:3.11-slim\nUSER 1000\n"})):
         root = legacy(tmp_path / name, extra)
         facts = RepoFacts(root, discover(root))
@@ -269,7 +270,7 @@ def test_the_documented_remedies_are_exactly_what_the_planner_resolves(tmp_path:
 
 
 def test_running_fix_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
-    root = legacy(tmp_path, {"keys.py": 'API_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"\n'})
+    root = legacy(tmp_path, {"keys.py": f'API_KEY = "{FAKE_KEY}"\n'})
     fix(root, yes=True, unsafe=True)
     first = snapshot(root)
     out = fix(root, yes=True, unsafe=True)
@@ -278,7 +279,7 @@ def test_running_fix_twice_changes_nothing_the_second_time(tmp_path: Path) -> No
 
 
 def test_secrets_become_environment_lookups_and_are_never_printed(tmp_path: Path) -> None:
-    secret = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"
+    secret = FAKE_KEY
     token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
     root = legacy(tmp_path, {
         "client.py": f'"""Client."""\nfrom __future__ import annotations\n\nAPI_KEY = "{secret}"\n',
