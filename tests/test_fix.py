@@ -14,7 +14,7 @@ from mlops_audit.config import discover
 from mlops_audit.fix.run import run_fix
 from repo_builder import audit, failing, git, make_repo, notebook, status
 
-FAKE_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"  # mlops-audit: ignore[GOV001] a made-up key, the fixture of the secret remedies
+FAKE_KEY = "sk-proj-4f9aQ2xZ7bK1mN8pR3tV6wY0cE5hJ2lO9uI"  # mlops-audit: ignore[GOV001] made-up test key
 CSV = "customer_id,tenure,churn\n" + "".join(f"{i},{i % 70},{i % 2}\n" for i in range(4000))
 TRAIN = '''"""Train the churn model."""
 import json

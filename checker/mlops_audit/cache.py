@@ -2,7 +2,12 @@
 
 One JSON file per audited folder lives in the user's cache directory (``$MLOPS_AUDIT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/mlops-audit``, else ``~/.cache/mlops-audit``), never in the audited repository. Entries
-are invalidated by the tool version, the rule catalogue's hash and the analyser's source. Writes go to a
+are invalidated by the tool version, the rule catalogue's hash and the analysers' source (code and secrets).
+
+Besides the analyses (by content), the cache remembers, per path, the file's stat signature (size, mtime,
+ctime, inode) and the content key it had: a warm run takes an unchanged file's analysis and secret-scan result
+without reading it. A signature is recorded only for a file last modified well before it was read (as git
+does for its index), so a file changed within the file system's timestamp granularity is read again. Writes go to a
 temporary file and are renamed into place, so two runs sharing the cache never see a half-written file;
 the last writer wins and nothing is lost but cache hits. A cache that cannot be read is ignored; one that
 cannot be written is skipped.
@@ -17,11 +22,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from mlops_audit import __version__
 from mlops_audit.facts.code import Call, CodeInfo, Function
 
-CACHE_FORMAT = 2  # 2: each entry is its own JSON text, decoded only when used (a tenth of the memory)
+CACHE_FORMAT = 3  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets
+RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
 MAX_CACHE_FILES = 64
 
 
@@ -35,13 +42,12 @@ def cache_dir() -> Path:
 
 def catalogue_hash() -> str:
     """The rule catalogue and the analyser's own source: a change to either invalidates every entry."""
-    from mlops_audit.facts import code
-    from mlops_audit.resources import resource_dir
+    from mlops_audit.catalogue import catalogue_digest
+    from mlops_audit.facts import code, secrets
 
-    digest = hashlib.sha256()
-    for path in sorted(resource_dir("rules").glob("*.yaml")):
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256(catalogue_digest().encode())
     digest.update(Path(code.__file__).read_bytes())
+    digest.update(Path(secrets.__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -65,12 +71,14 @@ def _dump(info: CodeInfo) -> str:
 def _load(text: str) -> CodeInfo:
     imports, calls, strings, functions, classes, suppressions, lines, error = json.loads(text)
     intern = sys.intern  # names repeat across thousands of files: one copy each
+    new = tuple.__new__
     return CodeInfo(
         imports=[(intern(m), n) for m, n in imports],
-        calls=[Call(intern(n), li, tuple((intern(k), intern(v)) for k, v in kw), fa, intern(me), na)
+        calls=[new(Call, (intern(n), li, tuple([(intern(k), intern(v)) for k, v in kw]) if kw else (), fa,
+                          intern(me), na))
                for n, li, kw, fa, me, na in calls],
         strings=[(str(v), int(n)) for v, n in strings],
-        functions=[Function(str(n), int(li), bool(a)) for n, li, a in functions],
+        functions=[new(Function, (str(n), int(li), bool(a))) for n, li, a in functions],
         classes=[(str(n), tuple(str(x) for x in b), int(li)) for n, b, li in classes],
         suppressions={int(k): {str(i): str(r) for i, r in v.items()} for k, v in suppressions.items()},
         lines=int(lines),
@@ -85,8 +93,13 @@ class CodeCache:
         self.enabled = enabled
         self.hits = 0
         self.misses = 0
-        self._old: dict[str, str] = {}
-        self._new: dict[str, str] = {}
+        self._old: dict[str, Any] = {}  # key -> JSON text of the entry, as read; removed once decoded
+        self._new: dict[str, CodeInfo] = {}  # what this run used or computed; serialised only when saved
+        self._dropped = False
+        self._old_files: dict[str, list[Any]] = {}
+        self._new_files: dict[str, list[Any]] = {}
+        self._old_secrets: dict[str, list[Any]] = {}
+        self._new_secrets: dict[str, list[Any]] = {}
         self._dirty = False
         self._stamp = ""
         self.path: Path | None = None
@@ -99,13 +112,20 @@ class CodeCache:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(doc, dict) and doc.get("stamp") == self._stamp and isinstance(doc.get("entries"), dict):
                 self._old = doc["entries"]
+                files, found = doc.get("files"), doc.get("secrets")
+                self._old_files = files if isinstance(files, dict) else {}
+                self._old_secrets = found if isinstance(found, dict) else {}
         except (OSError, ValueError, UnicodeDecodeError):
             self._old = {}
 
     def get(self, key: str) -> CodeInfo | None:
         if not self.enabled:
             return None
-        row = self._new.get(key) or self._old.get(key)
+        info = self._new.get(key)
+        if info is not None:  # the same content twice (empty __init__.py files...): one analysis, shared
+            self.hits += 1
+            return info
+        row = self._old.pop(key, None)  # the text is not kept once decoded: 40 MB on 20,000 files
         if row is None:
             self.misses += 1
             return None
@@ -113,26 +133,85 @@ class CodeCache:
             info = _load(row)
         except (TypeError, ValueError, KeyError, AttributeError):  # json.JSONDecodeError is a ValueError
             self.misses += 1
+            self._dropped = True
             return None  # a damaged entry: parse again
-        self._new[key] = row
+        self._new[key] = info
         self.hits += 1
         return info
 
     def put(self, key: str, info: CodeInfo) -> None:
         if self.enabled:
-            self._new[key] = _dump(info)
+            self._new[key] = info
+            self._dirty = True
+
+    # ------------------------------------------------------------------ per path: stat signature -> content key
+    def known_key(self, path: str, signature: tuple[int, int, int, int] | None) -> str | None:
+        """The content key recorded for ``path`` when its stat ``signature`` is unchanged, else None."""
+        if not self.enabled or signature is None:
+            return None
+        row = self._new_files.get(path) or self._old_files.get(path)
+        if not isinstance(row, list) or len(row) != 5 or tuple(row[:4]) != signature or not isinstance(row[4], str):
+            return None
+        self._new_files[path] = row
+        return row[4]
+
+    def remember(self, path: str, signature: tuple[int, int, int, int] | None, key: str, read_ns: int) -> None:
+        """Record that ``path`` with this stat ``signature`` holds the content ``key`` (read at ``read_ns``)."""
+        if not self.enabled or signature is None or max(signature[1], signature[2]) > read_ns - RACY_NS:
+            return  # modified moments before it was read: a later change could keep the same mtime
+        row = [*signature, key]
+        if self._new_files.get(path) != row:
+            self._new_files[path] = row
+            if self._old_files.get(path) != row:
+                self._dirty = True
+
+    # ------------------------------------------------------------------ secret scan results by content key
+    def secrets(self, key: str) -> list[tuple[int, str]] | None:
+        if not self.enabled:
+            return None
+        rows = self._new_secrets.get(key)
+        if rows is None:
+            rows = self._old_secrets.get(key)
+        if not isinstance(rows, list):
+            return None
+        try:
+            hits = [(int(line), str(kind)) for line, kind in rows]
+        except (TypeError, ValueError):
+            return None
+        self._new_secrets[key] = rows
+        return hits
+
+    def put_secrets(self, key: str, hits: list[tuple[int, str]]) -> None:
+        if self.enabled:
+            self._new_secrets[key] = [list(h) for h in hits]
             self._dirty = True
 
     def save(self) -> None:
-        if not self.enabled or self.path is None or not (self._dirty or set(self._old) - set(self._new)):
+        if not self.enabled or self.path is None:
             return
+        dropped = self._dropped or bool(set(self._old) - set(self._new)) or bool(
+            set(self._old_files) - set(self._new_files)) or bool(set(self._old_secrets) - set(self._new_secrets))
+        if not (self._dirty or dropped):
+            return  # the usual warm run: nothing changed, nothing to write
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".code-", suffix=".tmp", dir=self.path.parent)
+            encode = json.dumps
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"stamp": self._stamp, "entries": self._new}, fh, separators=(",", ":"))
+                # written entry by entry: no second copy of the whole cache in memory
+                fh.write(f'{{"stamp":{encode(self._stamp)},"entries":{{')
+                for i, (key, info) in enumerate(self._new.items()):
+                    fh.write(f'{"," if i else ""}{encode(key)}:{encode(_dump(info))}')
+                fh.write("},\"files\":")
+                json.dump(self._new_files, fh, separators=(",", ":"))
+                fh.write(",\"secrets\":")
+                json.dump(self._new_secrets, fh, separators=(",", ":"))
+                fh.write("}")
             os.replace(tmp, self.path)
             self._prune()
+            from mlops_audit.catalogue import save_compiled
+
+            save_compiled(self.path.parent)
         except OSError:
             return  # a read-only or full disk: the audit does not need the cache
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,23 +69,101 @@ def rule_from_dict(data: Any, source: str) -> Rule:
     )
 
 
+COMPILED_FORMAT = 1
+MAX_COMPILED = 4
+
+
 @lru_cache(maxsize=1)
-def builtin_rules() -> tuple[Rule, ...]:
+def _sources() -> tuple[tuple[str, bytes], ...]:
+    """(file name, bytes) of every rules/*.yaml file, in name order."""
+    directory: Path = resource_dir("rules")
+    return tuple((path.name, path.read_bytes()) for path in sorted(directory.glob("*.yaml")))
+
+
+@lru_cache(maxsize=1)
+def catalogue_digest() -> str:
+    """A hash of the catalogue's YAML files: any edit to rules/*.yaml changes it."""
+    digest = hashlib.sha256(f"{COMPILED_FORMAT}".encode())
+    for name, data in _sources():
+        digest.update(f"\0{name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+        digest.update(data)
+    return digest.hexdigest()[:20]
+
+
+def _compiled_path(directory: Path) -> Path:
+    return directory / f"catalogue-{catalogue_digest()}.json"
+
+
+def _parse_yaml() -> list[tuple[str, Any]]:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ~10x faster; both are safe
+    return [(name, yaml.load(data.decode("utf-8"), Loader=loader) or [])  # a safe loader, see above
+            for name, data in _sources()]
+
+
+def _read_compiled() -> list[tuple[str, Any]] | None:
+    """The catalogue as parsed on an earlier run (JSON in the cache directory), if it matches the YAML files."""
+    from mlops_audit.cache import cache_dir
+
+    try:
+        doc = json.loads(_compiled_path(cache_dir()).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(doc, dict) or doc.get("digest") != catalogue_digest() or not isinstance(doc.get("files"), list):
+        return None
+    files = doc["files"]
+    if not all(isinstance(f, list) and len(f) == 2 and isinstance(f[0], str) for f in files):
+        return None
+    return [(name, docs) for name, docs in files]
+
+
+def _build(files: list[tuple[str, Any]]) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     seen: set[str] = set()
-    directory: Path = resource_dir("rules")
-    for path in sorted(directory.glob("*.yaml")):
-        docs = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []  # a safe loader, see above
+    for name, docs in files:
         for item in docs:
             rule = rule_from_dict(item, "builtin")
             if rule.id in seen:
-                raise CatalogueError(f"duplicate rule id {rule.id} in {path.name}")
+                raise CatalogueError(f"duplicate rule id {rule.id} in {name}")
             seen.add(rule.id)
             rules.append(rule)
     return tuple(sorted(rules, key=lambda r: r.id))
+
+
+@lru_cache(maxsize=1)
+def builtin_rules() -> tuple[Rule, ...]:
+    """The built-in catalogue. Parsing YAML (and importing PyYAML) costs 20 ms a run, so the parsed catalogue
+    is kept as JSON in the cache directory, keyed by the hash of rules/*.yaml (written by the analysis cache's
+    save, so ``--no-cache`` writes nothing); the rules are validated again either way."""
+    compiled = _read_compiled()
+    if compiled is not None:
+        try:
+            return _build(compiled)
+        except (CatalogueError, TypeError, AttributeError):
+            pass  # a damaged file: read the YAML
+    return _build(_parse_yaml())
+
+
+def save_compiled(directory: Path) -> None:
+    """Write the parsed catalogue as JSON into ``directory`` (the cache), unless it is already there."""
+    target = _compiled_path(directory)
+    if target.exists():
+        return
+    try:
+        files = _parse_yaml()
+        text = json.dumps({"digest": catalogue_digest(), "files": files}, separators=(",", ":"))
+        if json.loads(text)["files"] != [list(f) for f in files]:
+            return  # something JSON cannot hold exactly (dates, non-string keys): keep reading the YAML
+        fd, tmp = tempfile.mkstemp(prefix=".catalogue-", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+        old = sorted(directory.glob("catalogue-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[MAX_COMPILED:]:
+            stale.unlink(missing_ok=True)
+    except Exception:  # only an optimisation: a YAML error surfaces where the catalogue is read
+        return
 
 
 def all_rules(custom: list[dict[str, Any]] | None = None) -> tuple[list[Rule], list[str]]:

@@ -74,16 +74,21 @@ def _suppression(facts: RepoFacts, rule: Rule, ev: Evidence) -> str | None:
     return None
 
 
-def _anchor(facts: RepoFacts, ev: Evidence) -> str:
-    """The text a line finding points at (so its fingerprint survives line moves); "" otherwise."""
+def _anchor(facts: RepoFacts, ev: Evidence, seen: dict[tuple[str, int | None], list[str]] | None = None) -> str:
+    """The text a line finding points at (so its fingerprint survives line moves); "" otherwise.
+    ``seen`` keeps the lines of the files (cells) already split for this rule."""
     if ev.path is None or ev.line is None:
         return ""
-    if ev.cell is not None:
-        nb = facts.notebooks.get(ev.path)
-        cell = next((c for c in nb.cells if c.index == ev.cell), None) if nb else None
-        lines = cell.source.splitlines() if cell else []
-    else:
-        lines = (facts.text(ev.path, report=False) or "").splitlines()
+    lines = seen.get((ev.path, ev.cell)) if seen is not None else None
+    if lines is None:
+        if ev.cell is not None:
+            nb = facts.notebooks.get(ev.path)
+            cell = next((c for c in nb.cells if c.index == ev.cell), None) if nb else None
+            lines = cell.source.splitlines() if cell else []
+        else:  # not kept: the findings of a large repository would otherwise hold thousands of files
+            lines = (facts.text(ev.path, report=False, keep=False) or "").splitlines()
+        if seen is not None:
+            seen[(ev.path, ev.cell)] = lines
     return lines[ev.line - 1].strip() if 0 < ev.line <= len(lines) else ""
 
 
@@ -111,6 +116,7 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
         return RuleResult(rule, "pass", reason=outcome.detail)
     evidence = outcome.evidence or (Evidence(rule.title),)
     findings: list[Finding] = []
+    seen: dict[tuple[str, int | None], list[str]] = {}
     for ev in evidence:
         if _path_ignored(facts.config, rule, ev.path):
             continue
@@ -119,7 +125,7 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
             suppressed = _suppression(facts, rule, ev)
         except Exception:  # pragma: no cover - defensive: suppressions never break an audit
             suppressed = None
-        fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev))
+        fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev, seen))
         path = None if ev.path is None else printable(ev.path)
         findings.append(Finding(rule, printable(ev.message), path, ev.line, ev.cell, suppressed, fp))
     active = [f for f in findings if f.suppressed is None]
@@ -148,6 +154,8 @@ def run_audit(
     code_cache = facts.cache
     ordered = [r for r in rules if not r.id.startswith(LAST)] + [r for r in rules if r.id.startswith(LAST)]
     chosen = [rule for rule in ordered if selection.selected(rule)]
+    if any(r.check.get("predicate") == "large_blobs_in_history" and selection.ignored(r) is None for r in chosen):
+        facts.prefetch_history()
     results = []
     for done, rule in enumerate(chosen):
         if progress is not None:

@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlops_audit.globs import matcher
+from mlops_audit.globs import Matcher, matcher
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {
@@ -32,6 +32,16 @@ class FileEntry:
     size: int
     tracked: bool  # committed to git (False: untracked, or no git at all)
     symlink: bool = False
+    mtime_ns: int = 0  # with ctime and inode: the stat signature the analysis cache trusts for regular files
+    ctime_ns: int = 0
+    inode: int = 0
+
+    @property
+    def signature(self) -> tuple[int, int, int, int] | None:
+        """(size, mtime, ctime, inode) of a regular file; None for a symlink (its target may change unseen)."""
+        if self.symlink or not self.mtime_ns:
+            return None
+        return (self.size, self.mtime_ns, self.ctime_ns, self.inode)
 
 
 @dataclass
@@ -95,7 +105,7 @@ def walk(root: Path, exclude: list[str]) -> tuple[list[FileEntry], list[str]]:
     files: list[FileEntry] = []
     notes: list[str] = []
     # each stack item: (directory, relative prefix, ignore specs in force as (base, spec) pairs, depth)
-    stack: list[tuple[Path, str, list[tuple[str, object]], int]] = [(root, "", [], 0)]
+    stack: list[tuple[Path, str, list[tuple[str, Matcher]], int]] = [(root, "", [], 0)]
     while stack:
         directory, prefix, specs, depth = stack.pop()
         gi = directory / ".gitignore"
@@ -115,7 +125,7 @@ def walk(root: Path, exclude: list[str]) -> tuple[list[FileEntry], list[str]]:
                 continue
             probe = rel + "/" if is_dir else rel
             if excluded.match_file(probe) or any(
-                spec.match_file(probe[len(base):]) for base, spec in specs  # type: ignore[attr-defined]
+                spec.match_file(probe[len(base):]) for base, spec in specs
             ):
                 continue
             if is_dir:
@@ -131,7 +141,8 @@ def walk(root: Path, exclude: list[str]) -> tuple[list[FileEntry], list[str]]:
             except OSError:
                 continue
             if is_link or stat.S_ISREG(st.st_mode):
-                files.append(FileEntry(rel, 0 if is_link else st.st_size, False, is_link))
+                files.append(FileEntry(rel, 0 if is_link else st.st_size, False, is_link, st.st_mtime_ns,
+                                       st.st_ctime_ns, st.st_ino))
     files.sort(key=lambda f: f.path)
     return files, notes
 
@@ -213,7 +224,8 @@ def build_inventory(root: Path, exclude: list[str]) -> Inventory:
         is_link = stat.S_ISLNK(st.st_mode)
         if not is_link and not stat.S_ISREG(st.st_mode):
             continue
-        files.append(FileEntry(rel, 0 if is_link else st.st_size, tracked, is_link))
+        files.append(FileEntry(rel, 0 if is_link else st.st_size, tracked, is_link, st.st_mtime_ns, st.st_ctime_ns,
+                               st.st_ino))
     if skipped_dirs:
         notes.append(f"{skipped_dirs} submodule(s) or nested repositories not audited (audit them on their own)")
     files.sort(key=lambda f: f.path)

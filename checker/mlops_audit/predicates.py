@@ -9,7 +9,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_audit.facts.code import Call
@@ -210,11 +209,12 @@ SEED_CALLS = re.compile(
 SEED_KWARGS = {"random_state", "seed", "random_seed", "rng", "random_seed_value"}
 
 
-def _sets_seed(call: Call) -> bool:
-    """A call that fixes a seed: ``seed(42)``, ``default_rng(0)``, ``random_state=0`` (not ``seed()``/``=None``)."""
-    if any(k in SEED_KWARGS and v != "None" for k, v in call.kwargs):
+def _sets_seed(call: Call, seed_names: frozenset[str] | None = None) -> bool:
+    """A call that fixes a seed: ``seed(42)``, ``default_rng(0)``, ``random_state=0`` (not ``seed()``/``=None``).
+    ``seed_names``: the call names SEED_CALLS finds something in, when known (saves a regex per call)."""
+    if call.kwargs and any(k in SEED_KWARGS and v != "None" for k, v in call.kwargs):
         return True
-    if not SEED_CALLS.search(call.name):
+    if not (call.name in seed_names if seed_names is not None else SEED_CALLS.search(call.name)):
         return False
     # with no argument, seed()/default_rng()/RandomState() draw the seed from the OS: not reproducible
     return call.method == "enable_op_determinism" or bool(call.nargs or call.kwargs)
@@ -223,8 +223,11 @@ def _sets_seed(call: Call) -> bool:
 @predicate
 def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     seeded: set[str] = set()
+    seed_names = facts.call_names_matching(SEED_CALLS)
     for unit in facts.code_units(tests=False):
-        if any(_sets_seed(c) for c in unit.info.calls):
+        if unit.path in seeded:
+            continue
+        if any(_sets_seed(c, seed_names) for c in unit.info.calls):
             seeded.add(unit.path)
     first: dict[str, Ref] = {}
     for ref in facts.training_refs:
@@ -258,11 +261,15 @@ UNSAFE_LOADS = re.compile(
 @predicate
 def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = []
+    unsafe = facts.call_names_matching(UNSAFE_LOADS)  # anchored at both ends: search is match
     for unit in facts.code_units():
         for call in unit.info.calls:
+            name = call.name
+            if not (name in unsafe or name in ("torch.load", "numpy.load") or name.endswith("load_model")):
+                continue
             kwargs = dict(call.kwargs)
             why = None
-            if UNSAFE_LOADS.match(call.name):
+            if name in unsafe:
                 why = f"{call.name}() runs arbitrary code from the file it loads"
             elif call.name in ("torch.load",) and kwargs.get("weights_only") != "True":
                 why = "torch.load() without weights_only=True unpickles arbitrary objects"
@@ -330,7 +337,7 @@ SPEC_SUFFIXES = {".json", ".yaml", ".yml", ".toml", ".xml", ".xsd", ".proto", ".
 def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = []
     for path in facts.paths:
-        name = PurePosixPath(path).name
+        name = path.rsplit("/", 1)[-1]
         # "model_v2.tar.gz" -> model_v2; "utils.bak.py" -> utils.bak; "train.py.orig" -> the whole name
         stems = [name] if name.startswith(".") else [name.split(".")[0], name.rsplit(".", 1)[0], name]
         m = next((found for s in stems if (found := VERSION_SPRAWL.search(s))), None)
@@ -422,7 +429,7 @@ def tests_assert(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 def _tests_matching(facts: RepoFacts, name_pattern: str, modules: tuple[str, ...], calls: str) -> bool:
     name_re = re.compile(name_pattern, re.I)
-    if any(name_re.search(PurePosixPath(p).name) for p in facts.test_files):
+    if any(name_re.search(p.rsplit("/", 1)[-1]) for p in facts.test_files):
         return True
     if modules and facts.imports_of(modules, tests=True):
         return True
@@ -620,8 +627,9 @@ LOG_CALLS = re.compile(r"(^logging\.|(^|\.)(logger|log|LOGGER|_logger|_log)\.|^s
 @predicate
 def prediction_logging(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     inference = set(facts.inference_files)
+    logs = facts.call_names_matching(LOG_CALLS)
     for unit in facts.code_units(tests=False):
-        if unit.path in inference and any(LOG_CALLS.search(c.name) for c in unit.info.calls):
+        if unit.path in inference and any(c.name in logs for c in unit.info.calls):
             return Outcome.ok()
     return Outcome.fail(*[Evidence("predictions are not logged", p) for p in sorted(inference)[:5]])
 

@@ -7,16 +7,17 @@ too (IPython magics and shell escapes are blanked out first, keeping line number
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|^\s*\?\?")
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):  # a tuple: built 3x faster than a frozen dataclass (60,000 of them per 3,000 files)
     name: str  # dotted, import aliases resolved: "joblib.load", "mlflow.log_metric", "app.get"
     line: int
     kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> its value as written when a constant, else "..."
@@ -25,8 +26,7 @@ class Call:
     nargs: int = 0  # number of positional arguments
 
 
-@dataclass(frozen=True, slots=True)
-class Function:
+class Function(NamedTuple):
     name: str
     line: int
     asserts: bool  # contains assert, pytest.raises/approx, self.assert*, mock assert_*
@@ -86,6 +86,14 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _WITHS = (ast.With, ast.AsyncWith)
 
 
+# Nodes that never hold anything the scan records, nor children that could: never pushed on the stack. Names and
+# their Load/Store contexts are over half of all nodes; calls are read through their parent Call's ``func``.
+_LEAVES = frozenset({
+    ast.Name, ast.alias, *ast.expr_context.__subclasses__(), *ast.operator.__subclasses__(),
+    *ast.unaryop.__subclasses__(), *ast.cmpop.__subclasses__(), *ast.boolop.__subclasses__(),
+})
+
+
 def _const_text(node: ast.expr) -> str:
     """How a keyword value reads in the source, for constants (``True``, ``None``, ``42``); ``...`` otherwise."""
     return repr(node.value) if isinstance(node, ast.Constant) else "..."
@@ -104,6 +112,9 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
     asserts: list[bool] = []  # per function: does its body (nested functions included) assert anything?
     parents: list[int] = []  # enclosing function of each function, -1 at module level
     stack: list[tuple[ast.AST, int]] = [(tree, -1)]
+    push = stack.append
+    leaves = _LEAVES
+    AST = ast.AST  # a local alias: the loop runs a million times on 3,000 files
 
     def mark(fn: int) -> None:
         while fn >= 0 and not asserts[fn]:
@@ -165,12 +176,12 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
             info.classes.append((node.name, tuple(b for b in (_dotted(x) for x in node.bases) if b), node.lineno))
         for name in node._fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if type(value) is list:
                 for item in reversed(value):
-                    if isinstance(item, ast.AST):
-                        stack.append((item, fn))
-            elif isinstance(value, ast.AST):
-                stack.append((value, fn))
+                    if type(item) not in leaves and isinstance(item, AST):
+                        push((item, fn))
+            elif type(value) not in leaves and isinstance(value, AST):
+                push((value, fn))
 
     def resolve(dotted: str) -> str:
         head, _, rest = dotted.partition(".")
@@ -205,3 +216,36 @@ def analyse(source: str, *, filename: str = "<source>") -> CodeInfo:
         return info
     _scan(tree, info)
     return info
+
+
+# ------------------------------------------------------------------------------------ many sources at once
+PARALLEL_MIN = 256  # below this many sources, starting worker processes costs more than it saves
+_BATCH: list[tuple[str, str]] = []  # (source, filename), inherited by forked workers (nothing to pickle)
+
+
+def _analyse_at(index: int) -> CodeInfo:
+    source, filename = _BATCH[index]
+    return analyse(source, filename=filename)
+
+
+def analyse_many(items: list[tuple[str, str]]) -> list[CodeInfo]:
+    """``analyse`` of each (source, filename), in order. Large batches are spread over forked worker processes
+    (Linux, more than one CPU): parsing is CPU-bound Python, one core per process. Any trouble with the workers
+    falls back to analysing here; results are the same either way."""
+    global _BATCH
+    workers = min(4, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
+    if len(items) >= PARALLEL_MIN and workers > 1 and sys.platform.startswith("linux"):
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            _BATCH = items
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                chunk = max(8, len(items) // (workers * 8))
+                return list(pool.map(_analyse_at, range(len(items)), chunksize=chunk))
+        except Exception:  # a broken pool, no fork, no /dev/shm...: do it here
+            pass
+        finally:
+            _BATCH = []
+    return [analyse(source, filename=filename) for source, filename in items]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 
 @dataclass
@@ -28,7 +27,7 @@ class Dockerfile:
 
 
 def is_dockerfile(path: str) -> bool:
-    name = PurePosixPath(path).name.lower()
+    name = path.rsplit("/", 1)[-1].lower()
     if name.endswith(".dockerignore"):  # Dockerfile.dockerignore: the ignore file of a Dockerfile
         return False
     return name in ("dockerfile", "containerfile") or name.startswith("dockerfile.") or name.endswith(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
@@ -38,15 +37,15 @@ class Manifests:
 
 
 def is_requirements_txt(path: str) -> bool:
-    p = PurePosixPath(path)
-    name = p.name.lower()
-    if name.endswith((".txt", ".in")) and name.startswith("requirements"):
-        return True
-    return p.parent.name.lower() == "requirements" and name.endswith((".txt", ".in"))
+    parts = path.rsplit("/", 2)
+    name = parts[-1].lower()
+    if not name.endswith((".txt", ".in")):
+        return False
+    return name.startswith("requirements") or (len(parts) > 1 and parts[-2].lower() == "requirements")
 
 
 def is_lock_file(path: str) -> bool:
-    name = PurePosixPath(path).name.lower()
+    name = path.rsplit("/", 1)[-1].lower()
     return name in LOCK_NAMES or name.endswith((".conda-lock.yml", ".conda-lock.yaml")) or (
         name.startswith("requirements") and name.endswith((".lock", ".lock.txt"))
     )

@@ -1,0 +1,184 @@
+"""The fast paths give the same answers as the slow ones: gitignore matching without pathspec, analysis in
+worker processes, the stat-signature cache, the compiled rule catalogue, the background history scan."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pathspec
+import pytest
+from mlops_audit import catalogue
+from mlops_audit.cache import RACY_NS, CodeCache
+from mlops_audit.config import discover
+from mlops_audit.engine import run_audit
+from mlops_audit.facts import code
+from mlops_audit.facts.repo import RepoFacts, is_test_path
+from mlops_audit.globs import Matcher
+from mlops_audit.reporters import render
+from repo_builder import git, make_repo, notebook
+
+ATOMS = ["a", "b", "*", "**", "?", "[ab]", "[!a]", "[]a]", "data", "x.csv", "*.csv", "", "\\*", "c?d", "{{*}}",
+         "tests", "[a-", "README*", ".git"]
+NAMES = ["a", "b", "data", "x.csv", "y.csv", "tests", "c", "ab", "{{x}}", "cxd", "[a", "README.md", ".git"]
+
+
+def _pattern(rng: random.Random) -> str:
+    text = "/".join(rng.choice(ATOMS) for _ in range(rng.randint(1, 4)))
+    if rng.random() < 0.3:
+        text = "/" + text
+    if rng.random() < 0.3:
+        text += "/"
+    if rng.random() < 0.2:
+        text = "!" + text
+    if rng.random() < 0.05:
+        text = "#" + text
+    if rng.random() < 0.05:
+        text += "  "
+    return text
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_gitignore_matching_equals_pathspec(seed: int) -> None:
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(400):
+        patterns = [_pattern(rng) for _ in range(rng.randint(1, 4))]
+        try:
+            reference = pathspec.GitIgnoreSpec.from_lines(patterns)
+        except ValueError:  # pathspec rejects it; ours skips the bad line instead of failing the audit
+            continue
+        mine = Matcher(patterns)
+        paths = ["/".join(rng.choice(NAMES) for _ in range(rng.randint(1, 4))) + ("/" if rng.random() < 0.2 else "")
+                 for _ in range(15)]
+        for path in paths:
+            assert mine.match_file(path) == bool(reference.match_file(path)), (patterns, path)
+            checked += 1
+        assert mine.filter(paths) == [p for p in paths if reference.match_file(p)]
+    assert checked > 1000
+
+
+def test_catalogue_patterns_equal_pathspec() -> None:
+    """The globs the built-in rules use, on the paths of a realistic tree."""
+    globs = {g for r in catalogue.builtin_rules() for key in ("any_file", "no_file") for g in
+             ([r.check[key]] if isinstance(r.check.get(key), str) else r.check.get(key) or [])}
+    globs |= {"/LICENSE*", "/license*", "**/alertmanager*.y*ml", "**/dags/*.py", "/conf/base/", "**/{{*}}/"}
+    paths = ["README.md", "docs/README.md", "LICENSE", "src/LICENSE.txt", "conf/base/a.yml", "x/dags/d.py",
+             "{{cookiecutter.x}}/a.py", "a/{{b}}/c", "Dockerfile", "ops/alertmanager.yaml", "MLproject"]
+    for g in globs:
+        reference = pathspec.GitIgnoreSpec.from_lines([g])
+        for p in paths:
+            assert Matcher([g]).match_file(p) == bool(reference.match_file(p)), (g, p)
+
+
+def test_a_broken_gitignore_line_does_not_stop_the_audit(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {".gitignore": "ok.txt\nbad\\\n[z\n", "a.py": "import os\n", "ok.txt": "x"},
+                     git_init=False)
+    report = run_audit(root, discover(root), cache=False)
+    assert report.results
+
+
+def test_is_test_path_matches_the_path_rules() -> None:
+    cases = {"tests/a.py": True, "a/test/b.py": True, "test_x.py": True, "x_test.py": True, "conftest.py": True,
+             "src/x.py": False, "tests/data.csv": False, "tests/.py": False, "attest/x.py": False,
+             "pkg/tests_util.py": False, "a/tests/b/c.py": True}
+    for path, expected in cases.items():
+        assert is_test_path(path) is expected, path
+
+
+FILES = {
+    "train.py": "import sklearn\nfrom sklearn.linear_model import LinearRegression\n"
+                "LinearRegression().fit(X, y)\nopen('/home/me/data.csv')\n",
+    "serve.py": "import fastapi\napp = fastapi.FastAPI()\n@app.get('/health')\ndef health():\n    return 1\n",
+    "broken.py": "def (:\n",
+    "tests/test_a.py": "def test_a():\n    assert 1\n\ndef test_b():\n    pass\n",
+    "config.py": "API_TOKEN = 'ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'\n",
+    "nb.ipynb": notebook("import torch\n%matplotlib inline\nmodel.fit(x)", "def (", outputs=True, counts=[2, 1]),
+}
+
+
+def _report(root: Path, *, cache: bool) -> dict[str, object]:
+    doc: dict[str, object] = json.loads(render(run_audit(root, discover(root), cache=cache), "json"))
+    return doc
+
+
+def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = dict(FILES)
+    for i in range(12):
+        files[f"pkg/m{i}.py"] = f"import numpy as np\nnp.random.seed({i})\nx = {i}\n" + ("def (\n" if i == 5 else "")
+    root = make_repo(tmp_path / "r", files)
+    monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    serial = _report(root, cache=False)
+    monkeypatch.setattr(code, "PARALLEL_MIN", 2)
+    parallel = _report(root, cache=False)
+    assert parallel == serial
+    assert _report(root, cache=True) == serial == _report(root, cache=True)
+
+
+def _age(root: Path, seconds: float) -> None:
+    """Make every file look modified ``seconds`` ago (older than the racy window)."""
+    past = (os.stat(root).st_mtime - seconds)
+    for path in root.rglob("*"):
+        if ".git" not in path.parts and path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_stat_signature_cache_reads_changed_files_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)  # ctime is "now" in a test: trust fresh files
+    assert RACY_NS > 0
+    root = make_repo(tmp_path / "r", FILES)
+    _age(root, 3600)
+    expected = _report(root, cache=False)
+    assert _report(root, cache=True) == expected
+    (doc_path,) = (tmp_path / "cache").glob("code-*.json")
+    assert "train.py" in json.loads(doc_path.read_text())["files"]
+    warm = CodeCache(root)
+    facts = RepoFacts(root, discover(root), warm)
+    _ = facts.units, facts.secrets
+    assert warm.misses == 0 and warm.hits > 0
+    # same size, same mtime, other content: the ctime (and content) give it away
+    path = root / "config.py"
+    st = path.stat()
+    path.write_text(FILES["config.py"].replace("ghp_", "xyz_"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    changed = _report(root, cache=True)
+    assert changed == _report(root, cache=False)
+    assert changed != expected
+
+
+def test_racy_files_are_not_trusted_by_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(tmp_path / "r", FILES)
+    _report(root, cache=True)
+    (doc_path,) = (tmp_path / "cache").glob("code-*.json")
+    assert json.loads(doc_path.read_text())["files"] == {}  # everything was modified moments ago
+
+
+def test_compiled_catalogue_is_used_and_follows_the_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(tmp_path / "r", FILES)
+    _report(root, cache=True)
+    (compiled,) = (tmp_path / "cache").glob("catalogue-*.json")
+    assert catalogue.catalogue_digest() in compiled.name
+    catalogue.builtin_rules.cache_clear()
+    try:
+        assert catalogue._read_compiled() is not None
+        assert catalogue.builtin_rules() == catalogue._build(catalogue._parse_yaml())
+        compiled.write_text("{ damaged")
+        catalogue.builtin_rules.cache_clear()
+        assert catalogue.builtin_rules() == catalogue._build(catalogue._parse_yaml())
+    finally:
+        catalogue.builtin_rules.cache_clear()
+
+
+def test_history_scan_in_the_background_finds_removed_blobs(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"a.py": "import os\n", "big.bin": b"\0" * (2 * 1024 * 1024)})
+    git(root, "rm", "-q", "big.bin")
+    git(root, "commit", "-qm", "drop")
+    facts = RepoFacts(root, discover(root))
+    facts.config.large_file_mb = 1
+    facts.prefetch_history()
+    assert facts.history.large_blobs == [("big.bin", 2 * 1024 * 1024)]
