@@ -72,6 +72,15 @@ include:
 """
 
 
+CONFIG_SECTION = re.compile(r"^\[tool\.mlops-audit(\.|\])", re.M)  # a section of ours, by init or by hand
+
+
+def with_config_block(pyproject: str) -> str:
+    """``pyproject`` text with the configuration block appended after a blank line."""
+    sep = "" if pyproject.endswith("\n\n") else ("\n" if pyproject.endswith("\n") else "\n\n")
+    return pyproject + sep + CONFIG_BLOCK
+
+
 def standalone_config() -> str:
     """The configuration block as a `.mlops-audit.toml` of its own (for a repository without pyproject.toml)."""
     return CONFIG_BLOCK.replace("[tool.mlops-audit.ignore]", "[ignore]").replace("[tool.mlops-audit]\n", "")
@@ -111,10 +120,9 @@ def _config(root: Path, force: bool) -> str:
         start, end = text.index(BEGIN), text.index(END) + len(END)
         pyproject.write_text(text[:start] + CONFIG_BLOCK.rstrip("\n") + text[end:], encoding="utf-8")
         return f"replaced configuration: the init block of {pyproject}"
-    if re.search(r"^\[tool\.mlops-audit(\.|\])", text, re.M):
+    if CONFIG_SECTION.search(text):
         return f"kept     configuration: {pyproject} already has a hand-written [tool.mlops-audit] section"
-    sep = "" if text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-    pyproject.write_text(text + sep + CONFIG_BLOCK, encoding="utf-8")
+    pyproject.write_text(with_config_block(text), encoding="utf-8")
     return f"appended configuration: [tool.mlops-audit] to {pyproject}"
 
 

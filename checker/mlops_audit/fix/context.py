@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_audit.facts.code import blank_magics
 from mlops_audit.facts.repo import RepoFacts, is_test_path
 
 TEMPLATE_PYTHON = "3.11"
@@ -177,8 +178,6 @@ def _hyperparameters(facts: RepoFacts) -> tuple[dict[str, dict[str, Any]], int |
         sources = [facts.text(path) or ""] if path.endswith(".py") else [
             c.source for c in facts.notebooks[path].cells] if path in facts.notebooks else []
         for source in sources:
-            from mlops_audit.facts.code import blank_magics
-
             try:
                 tree = ast.parse(blank_magics(source))
             except (SyntaxError, ValueError):

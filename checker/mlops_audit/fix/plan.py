@@ -22,7 +22,7 @@ from mlops_audit.fix import unsafe as unsafe_remedies
 from mlops_audit.fix.context import RepoContext
 from mlops_audit.fix.render import cookiecutter_context, render
 from mlops_audit.fix.workspace import Workspace
-from mlops_audit.models import Report, RuleResult
+from mlops_audit.models import Finding, Report, RuleResult
 
 GITIGNORE_HEADER = "# Added by `mlops-audit fix` (from the mlops-audit project template)"
 DVC_INIT = (".dvc/config", ".dvc/.gitignore", ".dvcignore")
@@ -64,8 +64,7 @@ def targets(report: Report, select: list[str] | None, ignore: list[str] | None, 
     selection = Selection(select, {code: "command line" for code in ignore or []})
     failing = {
         r.rule.id: r for r in report.results
-        if r.status == "fail" and any(f.suppressed is None for f in r.findings)
-        and selection.selected(r.rule) and selection.ignored(r.rule) is None
+        if r.status == "fail" and selection.selected(r.rule) and selection.ignored(r.rule) is None
         and (to_level is None or r.rule.level <= to_level)
     }
     return Target(failing)
@@ -135,7 +134,7 @@ def build_plan(report: Report, facts: RepoFacts, ctx: RepoContext, target: Targe
         _unsafe(described, shadow, facts, ctx, target, cc, lfs_installed)
         plan.unsafe_available = described.remedies
     if "GOV001" in target:
-        plan.rotate = [f"{f.location}: {f.message.split(' committed')[0]}" for f in target.failing["GOV001"].findings
+        plan.rotate = [f"{f.location}: {_secret_kind(f)}" for f in target.failing["GOV001"].findings
                        if f.suppressed is None]
     resolved = {r for remedy in plan.remedies + plan.unsafe_available for r in remedy.rules}
     plan.manual = [r for rid, r in sorted(target.failing.items()) if rid not in resolved]
@@ -171,13 +170,11 @@ def _setup(ws: Workspace, cc: dict[str, Any], plan: Plan, facts: RepoFacts) -> N
                                     "checkpoints and caches stay out of git", ()))
     if ws.create(".pre-commit-config.yaml", render(".pre-commit-config.yaml", cc)):
         plan.remedies.append(Remedy("create .pre-commit-config.yaml: nbstripout and the mlops-audit hook", ()))
-    from mlops_audit.init import CONFIG_BLOCK, standalone_config
+    from mlops_audit.init import CONFIG_SECTION, standalone_config, with_config_block
 
     pyproject = ws.read("pyproject.toml") if ws.exists("pyproject.toml") else None
     if pyproject is not None:
-        if not re.search(r"^\[tool\.mlops-audit(\.|\])", pyproject, re.M):
-            sep = "" if pyproject.endswith("\n\n") else ("\n" if pyproject.endswith("\n") else "\n\n")
-            ws.planned["pyproject.toml"] = pyproject + sep + CONFIG_BLOCK
+        if not CONFIG_SECTION.search(pyproject) and ws.replace("pyproject.toml", with_config_block(pyproject)):
             plan.remedies.append(Remedy("append [tool.mlops-audit] to pyproject.toml: the gate's settings", ()))
     elif not ws.exists(".mlops-audit.toml") and ws.create(".mlops-audit.toml", standalone_config()):
         plan.remedies.append(Remedy("create .mlops-audit.toml: the gate's settings (no pyproject.toml)", ()))
@@ -236,7 +233,7 @@ def _secrets(plan: Plan, ws: Workspace, facts: RepoFacts, result: RuleResult) ->
     by_file: dict[str, dict[tuple[int | None, int], str]] = {}
     for f in result.findings:
         if f.suppressed is None and f.path is not None and f.line is not None:
-            by_file.setdefault(f.path, {})[(f.cell, f.line)] = f.message.split(" committed")[0]
+            by_file.setdefault(f.path, {})[(f.cell, f.line)] = _secret_kind(f)
     edited: list[str] = []
     left: list[str] = []
     untracked: list[str] = []
@@ -275,6 +272,11 @@ def _secrets(plan: Plan, ws: Workspace, facts: RepoFacts, result: RuleResult) ->
         if left:
             remedy.notes.append("still to move out by hand: " + ", ".join(sorted(set(left))))
         plan.remedies.append(remedy)
+
+
+def _secret_kind(finding: Finding) -> str:
+    """"AWS access key ID" from GOV001's "AWS access key ID committed (value masked); ..." (never the value)."""
+    return finding.message.split(" committed")[0]
 
 
 def _some(paths: list[str], limit: int = 3) -> str:

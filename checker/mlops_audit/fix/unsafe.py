@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tokenize
 from dataclasses import dataclass
+from typing import Any
 
 from mlops_audit.facts import secrets
 from mlops_audit.fix.workspace import CacheCopy, Workspace
@@ -36,6 +37,11 @@ def md5_of(path: str, root: str) -> str:
 def dvc_file(name: str, md5: str, size: int) -> str:
     """A `.dvc` file in the DVC 3 format, as `dvc add` writes it."""
     return f"outs:\n- md5: {md5}\n  size: {size}\n  hash: md5\n  path: {name}\n"
+
+
+def _escape_glob(text: str) -> str:
+    """``text`` with the characters that are special in gitignore/gitattributes patterns escaped."""
+    return re.sub(r"([*?\[\]!#\\])", r"\\\1", text)
 
 
 def move_to_dvc(ws: Workspace, entries: list[FileEntry]) -> list[str]:
@@ -58,7 +64,7 @@ def move_to_dvc(ws: Workspace, entries: list[FileEntry]) -> list[str]:
 
 
 def _escape_ignore(name: str) -> str:
-    return re.sub(r"([*?\[\]!#\\])", r"\\\1", name).replace(" ", "\\ ") if name.strip() == name else name
+    return _escape_glob(name).replace(" ", "\\ ") if name.strip() == name else name
 
 
 def git_lfs_available() -> bool:
@@ -71,20 +77,26 @@ def git_lfs_available() -> bool:
 
 
 def move_to_lfs(ws: Workspace, entries: list[FileEntry], lfs_installed: bool) -> list[str]:
-    lines = [f"{_lfs_pattern(e.path)} filter=lfs diff=lfs merge=lfs -text" for e in entries]
-    added = ws.append_lines(".gitattributes", lines)
-    moved = [e.path for e in entries if f"{_lfs_pattern(e.path)} filter=lfs diff=lfs merge=lfs -text" in added]
+    lines = {e.path: f"{_lfs_pattern(e.path)} filter=lfs diff=lfs merge=lfs -text" for e in entries}
+    added = set(ws.append_lines(".gitattributes", list(lines.values())))
+    moved = [e.path for e in entries if lines[e.path] in added]
     if lfs_installed:
         ws.renormalize.extend(e.path for e in entries if e.tracked and e.path in moved)
     return moved
 
 
 def _lfs_pattern(path: str) -> str:
-    escaped = re.sub(r"([*?\[\]!#\\])", r"\\\1", path).replace(" ", "[[:space:]]")
+    escaped = _escape_glob(path).replace(" ", "[[:space:]]")
     return f"/{escaped}"
 
 
 # --------------------------------------------------------------------------- notebooks
+def _dump_like(nb: dict[str, Any], raw: str) -> str:
+    """``nb`` as JSON, indented like the notebook text ``raw`` it was read from (Jupyter writes 1 space)."""
+    m = re.search(r"\n( +)\"", raw)
+    return json.dumps(nb, indent=len(m.group(1)) if m else 1, ensure_ascii=False) + "\n"
+
+
 def stripped_notebook(raw: str) -> str | None:
     """The notebook without outputs and execution counts, in its own JSON layout; None if not needed/possible."""
     try:
@@ -103,11 +115,7 @@ def stripped_notebook(raw: str) -> str | None:
         if cell.get("execution_count") is not None:
             cell["execution_count"] = None
             changed = True
-    if not changed:
-        return None
-    m = re.search(r"\n( +)\"", raw)
-    indent = len(m.group(1)) if m else 1
-    return json.dumps(nb, indent=indent, ensure_ascii=False) + "\n"
+    return _dump_like(nb, raw) if changed else None
 
 
 # --------------------------------------------------------------------------- secrets
@@ -228,5 +236,4 @@ def replace_notebook_secrets(raw: str, cells: dict[int, dict[int, str]]) -> tupl
         cell["source"] = new if isinstance(source, str) else new.splitlines(keepends=True)
     if not edits:
         return raw, []
-    m = re.search(r"\n( +)\"", raw)
-    return json.dumps(nb, indent=len(m.group(1)) if m else 1, ensure_ascii=False) + "\n", edits
+    return _dump_like(nb, raw), edits
