@@ -94,12 +94,14 @@ def _compiled_path(directory: Path) -> Path:
     return directory / f"catalogue-{catalogue_digest()}.json"
 
 
-def _parse_yaml() -> list[tuple[str, Any]]:
+@lru_cache(maxsize=1)
+def _parse_yaml() -> tuple[tuple[str, Any], ...]:
+    """The YAML files parsed, once per process (a cold run reads them for the rules, then to save the JSON)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ~10x faster; both are safe
-    return [(name, yaml.load(data.decode("utf-8"), Loader=loader) or [])  # a safe loader, see above
-            for name, data in _sources()]
+    return tuple((name, yaml.load(data.decode("utf-8"), Loader=loader) or [])  # a safe loader, see above
+                 for name, data in _sources())
 
 
 def _read_compiled() -> list[tuple[str, Any]] | None:
@@ -118,7 +120,7 @@ def _read_compiled() -> list[tuple[str, Any]] | None:
     return [(name, docs) for name, docs in files]
 
 
-def _build(files: list[tuple[str, Any]]) -> tuple[Rule, ...]:
+def _build(files: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     seen: set[str] = set()
     for name, docs in files:
