@@ -429,6 +429,18 @@ def fmt_s(x: float) -> str:
     return f"{x:.3f}" if x < 1 else f"{x:.2f}"
 
 
+
+def _profile_tables(p: dict, digits: int) -> str:
+    """The two cProfile tables of a profile: our functions by cumulative time, all functions by own time."""
+    total = p["total"]
+    rows = ["| function (mlops-audit code, by cumulative time) | calls | cumulative s | share |\n|---|---|---|---|\n"]
+    rows += [f"| `{r['function']}` | {r['calls']} | {r['cumtime']:.{digits}f} | {100 * r['cumtime'] / total:.0f}% |\n"
+             for r in p["cumulative"]]
+    rows.append("\n| function (anywhere, by own time) | calls | own s | share |\n|---|---|---|---|\n")
+    rows += [f"| `{r['function']}` | {r['calls']} | {r['tottime']:.{digits}f} | {100 * r['tottime'] / total:.0f}% |\n"
+             for r in p["self"]]
+    return "".join(rows)
+
 def render(result: dict, tools: list[Tool], sizes: list[int], runs: int) -> str:
     m = result["machine"]
     out = io.StringIO()
@@ -519,22 +531,12 @@ def render(result: dict, tools: list[Tool], sizes: list[int], runs: int) -> str:
             f"{p['total']:.2f} s of profiled time ({p['wall_under_profiler']:.2f} s wall under the profiler; cProfile "
             "roughly doubles the run time of Python-heavy code, so read the shares, not the seconds).\n\n"
         )
-        w("| function (mlops-audit code, by cumulative time) | calls | cumulative s | share |\n|---|---|---|---|\n")
-        for r in p["cumulative"]:
-            w(f"| `{r['function']}` | {r['calls']} | {r['cumtime']:.2f} | {100 * r['cumtime'] / p['total']:.0f}% |\n")
-        w("\n| function (anywhere, by own time) | calls | own s | share |\n|---|---|---|---|\n")
-        for r in p["self"]:
-            w(f"| `{r['function']}` | {r['calls']} | {r['tottime']:.2f} | {100 * r['tottime'] / p['total']:.0f}% |\n")
+        w(_profile_tables(p, digits=2))
     if result.get("profile_small"):
         p = result["profile_small"]
         w(f"\n## Profile: mlops-audit on the {result['profile_small_size']:,}-file repository (fixed costs)\n\n")
         w(f"{p['total']:.2f} s profiled ({p['wall_under_profiler']:.2f} s wall under the profiler).\n\n")
-        w("| function (mlops-audit code, by cumulative time) | calls | cumulative s | share |\n|---|---|---|---|\n")
-        for r in p["cumulative"]:
-            w(f"| `{r['function']}` | {r['calls']} | {r['cumtime']:.3f} | {100 * r['cumtime'] / p['total']:.0f}% |\n")
-        w("\n| function (anywhere, by own time) | calls | own s | share |\n|---|---|---|---|\n")
-        for r in p["self"]:
-            w(f"| `{r['function']}` | {r['calls']} | {r['tottime']:.3f} | {100 * r['tottime'] / p['total']:.0f}% |\n")
+        w(_profile_tables(p, digits=3))
         w(
             f"\nImporting `mlops_audit.cli` alone takes {p['import_cli_wall']:.3f} s wall (interpreter start included). "
             f"Imports during a real audit of the {result['profile_small_size']:,}-file repository (`-X importtime`, "
