@@ -77,15 +77,8 @@ class RepoContext:
 
 
 def _pyproject(facts: RepoFacts) -> dict[str, Any]:
-    if "pyproject.toml" not in facts.paths:
-        return {}
-    from mlops_audit.tomlread import loads
-
-    try:
-        doc = loads(facts.text("pyproject.toml") or "")
-    except Exception:  # a malformed pyproject is reported by the audit (AUD001); here it just gives no values
-        return {}
-    return doc if isinstance(doc, dict) else {}
+    """pyproject.toml parsed by the facts' own reader ({} when absent or malformed: the audit reports that)."""
+    return (facts.toml("pyproject.toml") or {}) if "pyproject.toml" in facts.paths else {}
 
 
 def _identifier(name: str) -> str:
