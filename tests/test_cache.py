@@ -100,3 +100,55 @@ def test_default_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert cache_dir() == tmp_path / "mlops-audit"
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", os.fspath(tmp_path / "x"))
     assert cache_dir() == tmp_path / "x"
+
+
+DOCS = {
+    "README.md": "# x\n",
+    ".github/workflows/ci.yml": "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                "      - run: pytest\n",
+    "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n    outs: [model.pkl]\n",
+    "environment.yml": "name: x\ncreated: 2024-01-02\n1: one\ndependencies:\n  - python=3.11\n",  # a date
+    "conf/broken.yaml": "a: [1, 2\n",
+    "train.py": "import sklearn\nm.fit(X, y)\n",
+    "nb.ipynb": notebook("import pandas as pd\nkey = 'AKIA' + 'ABCDEFGHIJKLMNOP'", outputs=True, counts=[1]),
+}
+
+
+def test_parsed_yaml_and_notebooks_are_cached(tmp_path: Path, cache_home: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm run takes YAML documents (even those with non-string keys, like a workflow's `on:`) and notebooks
+    from the cache; a document JSON cannot give back (a date) is parsed again; the report is the same."""
+    from mlops_audit.facts import repo, yamlsafe
+
+    root = make_repo(tmp_path / "r", DOCS)
+    plain = report_json(root, cache=False)
+    assert report_json(root, cache=True) == plain
+    (path,) = cache_home.glob("code-*.json")
+    kinds = sorted({name.split(":")[0] for name in json.loads(path.read_text())["docs"]})
+    assert kinds == ["notebook", "notebook-secrets", "yaml"]
+    parsed: list[str] = []
+    real_load = yamlsafe.load
+
+    def counting_load(text: str) -> object:
+        parsed.append(text)
+        return real_load(text)
+
+    def no_notebook(raw: bytes) -> object:
+        raise AssertionError("a cached notebook was parsed again")
+
+    monkeypatch.setattr(yamlsafe, "load", counting_load)
+    monkeypatch.setattr(repo, "parse_notebook", no_notebook)
+    assert report_json(root, cache=True) == plain
+    assert parsed == [DOCS["environment.yml"]]
+
+
+def test_damaged_document_entries_are_parsed_again(tmp_path: Path, cache_home: Path) -> None:
+    root = make_repo(tmp_path / "r", DOCS)
+    expected = report_json(root, cache=False)
+    report_json(root, cache=True)
+    (path,) = cache_home.glob("code-*.json")
+    doc = json.loads(path.read_text())
+    for garbage in (["ok"], [1, 2, 3], {"x": 1}, "text", ["ok", {"\x00pairs": 5}], ["error"]):
+        doc["docs"] = {name: garbage for name in doc["docs"]}
+        path.write_text(json.dumps(doc))
+        assert report_json(root, cache=True) == expected, garbage

@@ -27,7 +27,8 @@ from typing import Any
 from mlops_audit import __version__
 from mlops_audit.facts.code import Call, CodeInfo, Function
 
-CACHE_FORMAT = 3  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets
+CACHE_FORMAT = 4  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
+# 4: parsed documents (notebooks, YAML) and notebook secret scans
 RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
 MAX_CACHE_FILES = 64
 
@@ -43,16 +44,21 @@ def cache_dir() -> Path:
 def catalogue_hash() -> str:
     """The rule catalogue and the analyser's own source: a change to either invalidates every entry."""
     from mlops_audit.catalogue import catalogue_digest
-    from mlops_audit.facts import code, secrets
+    from mlops_audit.facts import code, notebooks, secrets, yamlsafe
 
     digest = hashlib.sha256(catalogue_digest().encode())
-    digest.update(Path(code.__file__).read_bytes())
-    digest.update(Path(secrets.__file__).read_bytes())
+    for module in (code, secrets, notebooks, yamlsafe):
+        digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 
 
 def content_key(source: str) -> str:
     return hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def bytes_key(raw: bytes) -> str:
+    """The content key of a file read as bytes (notebooks)."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _dump(info: CodeInfo) -> str:
@@ -100,6 +106,8 @@ class CodeCache:
         self._new_files: dict[str, list[Any]] = {}
         self._old_secrets: dict[str, list[Any]] = {}
         self._new_secrets: dict[str, list[Any]] = {}
+        self._old_docs: dict[str, Any] = {}
+        self._new_docs: dict[str, Any] = {}
         self._dirty = False
         self._stamp = ""
         self.path: Path | None = None
@@ -112,9 +120,10 @@ class CodeCache:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(doc, dict) and doc.get("stamp") == self._stamp and isinstance(doc.get("entries"), dict):
                 self._old = doc["entries"]
-                files, found = doc.get("files"), doc.get("secrets")
+                files, found, docs = doc.get("files"), doc.get("secrets"), doc.get("docs")
                 self._old_files = files if isinstance(files, dict) else {}
                 self._old_secrets = found if isinstance(found, dict) else {}
+                self._old_docs = docs if isinstance(docs, dict) else {}
         except (OSError, ValueError, UnicodeDecodeError):
             self._old = {}
 
@@ -186,11 +195,32 @@ class CodeCache:
             self._new_secrets[key] = [list(h) for h in hits]
             self._dirty = True
 
+    # ------------------------------------------------------------------ parsed documents by kind and content key
+    def doc(self, kind: str, key: str) -> Any:
+        """What was stored for ``kind`` ("notebook", "yaml"...) and content ``key``; None when nothing was.
+        The caller checks the shape and computes it again when it is not what it expects."""
+        if not self.enabled:
+            return None
+        name = f"{kind}:{key}"
+        value = self._new_docs.get(name)
+        if value is None:
+            value = self._old_docs.get(name)
+            if value is not None:
+                self._new_docs[name] = value
+        return value
+
+    def put_doc(self, kind: str, key: str, value: Any) -> None:
+        """Store a JSON value (lists, dicts with string keys, strings, numbers, booleans, None)."""
+        if self.enabled:
+            self._new_docs[f"{kind}:{key}"] = value
+            self._dirty = True
+
     def save(self) -> None:
         if not self.enabled or self.path is None:
             return
-        dropped = self._dropped or bool(set(self._old) - set(self._new)) or bool(
-            set(self._old_files) - set(self._new_files)) or bool(set(self._old_secrets) - set(self._new_secrets))
+        dropped = self._dropped or any(set(old) - set(new) for old, new in (
+            (self._old, self._new), (self._old_files, self._new_files), (self._old_secrets, self._new_secrets),
+            (self._old_docs, self._new_docs)))
         if not (self._dirty or dropped):
             return  # the usual warm run: nothing changed, nothing to write
         try:
@@ -206,6 +236,8 @@ class CodeCache:
                 json.dump(self._new_files, fh, separators=(",", ":"))
                 fh.write(",\"secrets\":")
                 json.dump(self._new_secrets, fh, separators=(",", ":"))
+                fh.write(",\"docs\":")
+                json.dump(self._new_docs, fh, separators=(",", ":"))
                 fh.write("}")
             os.replace(tmp, self.path)
             self._prune()

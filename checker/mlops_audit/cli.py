@@ -6,16 +6,16 @@ Exit codes: 0 no failing findings, 1 findings at or above ``--fail-on`` (or scor
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mlops_audit.config import Config
+from mlops_audit import checkcmd
+from mlops_audit.checkcmd import UsageError
 from mlops_audit.models import Rule
 
 app = typer.Typer(
@@ -29,24 +29,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-FAIL_ON = ("error", "warning", "info", "never")
-
-
 def _fail(message: str) -> typer.Exit:
     print(f"mlops-audit: error: {message}", file=sys.stderr)
     return typer.Exit(2)
 
 
-def _codes(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [c.strip() for v in values for c in v.split(",") if c.strip()]
-
-
-def _check_codes(codes: list[str] | None, known: list[str], names: list[str], option: str) -> None:
-    for code in codes or []:
-        if code.upper() != "ALL" and code.lower() not in names and not any(k.startswith(code.upper()) for k in known):
-            raise _fail(f"{option}: no rule matches {code!r} (see `mlops-audit rules`)")
+@contextmanager
+def _usage() -> Iterator[None]:
+    """A :class:`UsageError` from the shared command code becomes the CLI's exit code 2."""
+    try:
+        yield
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -82,106 +76,8 @@ def check(
     ] = False,
 ) -> None:
     """Audit PATH(s) and report findings, a score and a maturity level."""
-    from mlops_audit.baseline import BaselineError, apply_baseline, load_baseline
-    from mlops_audit.engine import run_audit
-    from mlops_audit.gate import gate_failures
-    from mlops_audit.reporters import FORMATS
-    from mlops_audit.reporters.combine import render_many
-
-    if fmt not in FORMATS:
-        raise _fail(f"--format must be one of {', '.join(FORMATS)}")
-    if fail_on is not None and fail_on not in FAIL_ON:
-        raise _fail(f"--fail-on must be one of {', '.join(FAIL_ON)}")
-    if min_score is not None and not 0 <= min_score <= 100:
-        raise _fail("--min-score must be between 0 and 100")
-    if min_level is not None and not 0 <= min_level <= 3:
-        raise _fail("--min-level must be between 0 and 3")
-    targets = paths or [Path(".")]
-    for path in targets:
-        if not path.exists():
-            raise _fail(f"path not found: {path}")
-        if not path.is_dir():
-            raise _fail(f"not a directory: {path}")
-    sel, ign = _codes(select), _codes(ignore)
-
-    reports = []
-    failed = False
-    for path in targets:
-        cfg = _config_for(path, config)
-        _validate_codes(cfg, sel, ign)
-        with _progress(enabled=not quiet, label=str(path)) as tick:
-            report = run_audit(path.resolve(), cfg, select=sel, ignore=ign, progress=tick, cache=not no_cache)
-        if baseline is not None:
-            file = baseline if len(targets) == 1 or baseline.is_absolute() else path / baseline
-            try:
-                apply_baseline(report, load_baseline(file))
-            except BaselineError as exc:
-                raise _fail(str(exc)) from None
-        reasons = gate_failures(report, fail_on=fail_on or cfg.fail_on,
-                                min_score=min_score if min_score is not None else cfg.min_score,
-                                min_level=min_level)
-        if reasons:
-            failed = True
-            if not quiet:
-                for reason in reasons:
-                    print(f"mlops-audit: {path}: {reason}", file=sys.stderr)
-        reports.append(report)
-
-    if quiet and fmt == "terminal":
-        text = "".join(
-            f"{r.display_path(f.path) if len(reports) > 1 else (f.location or '.')}: {f.rule.id} "
-            f"[{f.rule.severity}] {f.message}\n"
-            for r in reports for f in r.findings if f.baseline != "known"
-        )
-    else:
-        text = render_many(reports, fmt, color=False if (no_color or output is not None) else None,
-                           verbose=verbose)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    else:
-        sys.stdout.write(text)
-    raise typer.Exit(1 if failed and not exit_zero else 0)
-
-
-@contextmanager
-def _progress(*, enabled: bool, label: str) -> Iterator[Callable[[int, int, str], None] | None]:
-    """A transient progress bar on stderr, only when stderr is a terminal (never in CI logs or pipes)."""
-    if not enabled or not sys.stderr.isatty() or "CI" in os.environ:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn
-
-    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
-    with Progress(TextColumn("auditing {task.description}"), BarColumn(), TextColumn("{task.fields[rule]}"),
-                  console=console, transient=True) as bar:
-        task = bar.add_task(label, total=None, rule="")
-
-        def tick(done: int, total: int, rule_id: str) -> None:
-            bar.update(task, completed=done, total=total, rule=rule_id)
-
-        yield tick
-
-
-def _config_for(path: Path, explicit: Path | None) -> Config:
-    from mlops_audit.config import ConfigError, discover, load_explicit
-
-    try:
-        return load_explicit(explicit) if explicit is not None else discover(path.resolve())
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _validate_codes(cfg: Config, sel: list[str] | None, ign: list[str] | None) -> None:
-    from mlops_audit.catalogue import all_rules
-
-    rules, _ = all_rules(cfg.custom_rules)
-    known, names = [r.id for r in rules], [r.name for r in rules]
-    _check_codes(sel, known, names, "--select")
-    _check_codes(ign, known, names, "--ignore")
+    raise typer.Exit(checkcmd.run_check(paths, fmt, output, select, ignore, fail_on, min_score, min_level, baseline,
+                                        config, no_color, quiet, verbose, exit_zero, no_cache))
 
 
 @app.command("baseline")
@@ -198,7 +94,8 @@ def write_baseline_command(
 
     if not path.is_dir():
         raise _fail(f"not a directory: {path}")
-    cfg = _config_for(path, config)
+    with _usage():
+        cfg = checkcmd.config_for(path, config)
     report = run_audit(path.resolve(), cfg)
     target = output or path / BASELINE_NAME
     try:
@@ -333,9 +230,10 @@ def fix(
         raise _fail(f"not a directory: {path}")
     if to_level is not None and not 1 <= to_level <= 3:
         raise _fail("--to-level must be 1, 2 or 3")
-    cfg = _config_for(path, config)
-    sel, ign = _codes(select), _codes(ignore)
-    _validate_codes(cfg, sel, ign)
+    with _usage():
+        cfg = checkcmd.config_for(path, config)
+        sel, ign = checkcmd.split_codes(select), checkcmd.split_codes(ignore)
+        checkcmd.validate_codes(cfg, sel, ign)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     code = run_fix(path.resolve(), cfg, select=sel, ignore=ign, to_level=to_level, unsafe=unsafe, dry_run=dry_run,
                    yes=yes, confirm=_ask if interactive else None)

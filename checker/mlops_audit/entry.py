@@ -1,5 +1,6 @@
 """Console entry point. Answers ``--version`` without importing anything heavy, routes ``mlops-audit PATH``
-to the ``check`` command, and turns any unexpected error into one line instead of a traceback."""
+to the ``check`` command (parsed without typer when :mod:`mlops_audit.fastargs` understands every argument),
+and turns any unexpected error into one line instead of a traceback."""
 
 from __future__ import annotations
 
@@ -18,9 +19,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args or (args[0] not in COMMANDS and args[0] not in PASSTHROUGH):
         args = ["check", *args]
-    from mlops_audit.cli import app
-
     try:
+        if args[0] == "check":
+            from mlops_audit.fastargs import parse_check
+
+            options = parse_check(args[1:])
+            if options is not None:
+                from mlops_audit.checkcmd import run_check
+
+                return run_check(**options)
+        from mlops_audit.cli import app
+
         app(args=args, prog_name="mlops-audit", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code

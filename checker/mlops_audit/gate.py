@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from mlops_audit.models import SEVERITY_RANK, Report
 
+FAIL_ON = ("error", "warning", "info", "never")  # the values of --fail-on / fail-on
+
 
 def gate_failures(report: Report, *, fail_on: str, min_score: int | None, min_level: int | None) -> list[str]:
     """Human-readable reasons the gate fails; empty when it passes. Known baseline findings never fail it."""

@@ -222,16 +222,16 @@ def _sets_seed(call: Call, seed_names: frozenset[str] | None = None) -> bool:
 
 @predicate
 def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    seeded: set[str] = set()
-    seed_names = facts.call_names_matching(SEED_CALLS)
-    for unit in facts.code_units(tests=False):
-        if unit.path in seeded:
-            continue
-        if any(_sets_seed(c, seed_names) for c in unit.info.calls):
-            seeded.add(unit.path)
     first: dict[str, Ref] = {}
     for ref in facts.training_refs:
         first.setdefault(ref.path, ref)
+    seeded: set[str] = set()
+    seed_names = facts.call_names_matching(SEED_CALLS)
+    for unit in facts.code_units(tests=False):  # only the files that train can miss a seed: only they are read
+        if unit.path not in first or unit.path in seeded:
+            continue
+        if any(_sets_seed(c, seed_names) for c in unit.info.calls):
+            seeded.add(unit.path)
     missing = [ref for path, ref in first.items() if path not in seeded]
     message = "model trained with no random seed set in this file"
     return Outcome(not missing, tuple(evidence_at(r, message) for r in missing))

@@ -38,6 +38,26 @@ class Notebook:
         return None
 
 
+def to_data(nb: Notebook) -> list[Any]:
+    """The notebook as JSON data, for the cache (:func:`from_data` reads it back)."""
+    return [nb.markdown_cells, nb.error,
+            [[c.index, c.source, c.execution_count, c.outputs, c.output_text] for c in nb.cells]]
+
+
+def from_data(data: Any) -> Notebook | None:
+    """A notebook from :func:`to_data`'s output; None when ``data`` does not have that shape."""
+    try:
+        markdown, error, cells = data
+        nb = Notebook(markdown_cells=int(markdown), error=None if error is None else str(error))
+        for index, source, count, outputs, text in cells:
+            if not (isinstance(source, str) and isinstance(text, str) and (count is None or type(count) is int)):
+                return None
+            nb.cells.append(Cell(int(index), source, count, int(outputs), text))
+    except (TypeError, ValueError):
+        return None
+    return nb
+
+
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return "".join(v for v in value if isinstance(v, str))

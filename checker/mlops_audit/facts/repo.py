@@ -6,6 +6,7 @@ needs, once; unreadable files are recorded in ``problems`` (reported by rule AUD
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import time
@@ -16,12 +17,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from mlops_audit import tomlread
-from mlops_audit.cache import CodeCache, content_key
+from mlops_audit.cache import CodeCache, bytes_key, content_key
 from mlops_audit.config import Config
 from mlops_audit.facts import ci, docker, dvc, lfs, manifests, secrets, yamlsafe
 from mlops_audit.facts.code import CodeInfo, analyse_many, blank_magics
 from mlops_audit.facts.history import HistoryFacts, HistoryScan
 from mlops_audit.facts.notebooks import Notebook, parse_notebook
+from mlops_audit.facts.notebooks import from_data as notebook_from_data
+from mlops_audit.facts.notebooks import to_data as notebook_data
 from mlops_audit.globs import matcher
 from mlops_audit.inventory import FileEntry, Inventory, build_inventory
 
@@ -169,6 +172,7 @@ class RepoFacts:
         self._texts: dict[str, str | None] = {}
         self._names_matching: dict[re.Pattern[str], frozenset[str]] = {}
         self._history_scan: HistoryScan | None = None
+        self._notebook_keys: dict[str, str] = {}  # notebook path -> content key, when the cache is on
 
     # ----------------------------------------------------------------- inventory and reading
     @cached_property
@@ -231,14 +235,34 @@ class RepoFacts:
         return self.inventory.read_bytes(path, size) or b""
 
     def yaml(self, path: str) -> Any:
+        """The parsed YAML document (None when unreadable or invalid, recorded as a problem). A document seen
+        before is taken from the cache (["ok", document] or ["error", message]) without importing PyYAML."""
         text = self.text(path)
         if text is None:
             return None
+        cache = self.cache if self.cache is not None and self.cache.enabled else None
+        key = content_key(text) if cache is not None else ""
+        found = cache.doc("yaml", key) if cache is not None else None
+        if isinstance(found, list) and len(found) == 2 and found[0] in ("ok", "error"):
+            if found[0] == "ok":
+                try:
+                    return yamlsafe.from_json(found[1])
+                except (TypeError, ValueError, RecursionError):
+                    pass  # a damaged entry: parse again
+            else:
+                self.problem(path, str(found[1]))
+                return None
         try:
-            return yamlsafe.load(text)
+            doc = yamlsafe.load(text)
         except ValueError as exc:
+            if cache is not None:
+                cache.put_doc("yaml", key, ["error", str(exc)])
             self.problem(path, str(exc))
             return None
+        if cache is not None:
+            with contextlib.suppress(yamlsafe.NotJson):  # dates, sets...: parsed again next time
+                cache.put_doc("yaml", key, ["ok", yamlsafe.to_json(doc)])
+        return doc
 
     def toml(self, path: str) -> dict[str, Any] | None:
         text = self.text(path)
@@ -315,16 +339,39 @@ class RepoFacts:
             if entry.size > MAX_NOTEBOOK_BYTES:
                 self.problem(entry.path, f"notebook too large to read ({entry.size / 1e6:.0f} MB); skipped")
                 continue
-            raw = self.inventory.read_bytes(entry.path, MAX_NOTEBOOK_BYTES)
-            if raw is None:
+            nb = self._notebook(entry)
+            if nb is None:
                 self.problem(entry.path, "could not be read (symlink outside the folder, or permission denied)")
                 continue
-            nb = parse_notebook(raw)
             if nb.error:
                 self.problem(entry.path, nb.error)
                 continue
             out[entry.path] = nb
         return out
+
+    def _notebook(self, entry: FileEntry) -> Notebook | None:
+        """A notebook parsed, or taken from the cache when its content (or its stat signature) is known."""
+        cache = self.cache
+        key = cache.known_key(entry.path, entry.signature) if cache is not None else None
+        if cache is not None and key is not None:
+            nb = notebook_from_data(cache.doc("notebook", key))
+            if nb is not None:
+                self._notebook_keys[entry.path] = key
+                return nb
+        read_ns = time.time_ns()
+        raw = self.inventory.read_bytes(entry.path, MAX_NOTEBOOK_BYTES)
+        if raw is None:
+            return None
+        if cache is None:
+            return parse_notebook(raw)
+        key = bytes_key(raw)
+        nb = notebook_from_data(cache.doc("notebook", key))
+        if nb is None:
+            nb = parse_notebook(raw)
+            cache.put_doc("notebook", key, notebook_data(nb))
+        cache.remember(entry.path, entry.signature, key, read_ns)
+        self._notebook_keys[entry.path] = key
+        return nb
 
     @cached_property
     def units(self) -> list[Unit]:
@@ -362,8 +409,8 @@ class RepoFacts:
         """(units outside test code, units in test code), each in unit order."""
         code: list[Unit] = []
         tests: list[Unit] = []
-        for unit in self.units:
-            (tests if is_test_path(unit.path) else code).append(unit)
+        for unit, in_tests in zip(self.units, self._unit_in_tests, strict=True):
+            (tests if in_tests else code).append(unit)
         return code, tests
 
     def code_units(self, *, tests: bool | None = None) -> Iterator[Unit]:
@@ -372,27 +419,32 @@ class RepoFacts:
         return iter(self._units_by_kind[1 if tests else 0])
 
     @cached_property
-    def _import_index(self) -> dict[str, list[tuple[str, Ref, bool]]]:
-        """Top-level package -> (full module name, where, in test code) of every import."""
-        index: dict[str, list[tuple[str, Ref, bool]]] = defaultdict(list)
-        for unit in self.units:
-            test = is_test_path(unit.path)
+    def _import_index(self) -> dict[str, list[tuple[str, int, int]]]:
+        """Top-level package -> (full module name, unit index, line) of every import (a Ref is built only for the
+        imports asked about: there are 200,000 imports on 20,000 files)."""
+        index: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        for i, unit in enumerate(self.units):
             for name, line in unit.info.imports:
-                index[name.split(".", 1)[0]].append((name, Ref(unit.path, line, unit.cell), test))
+                index[name.partition(".")[0]].append((name, i, line))
         return index
 
+    @cached_property
+    def _unit_in_tests(self) -> list[bool]:
+        return [is_test_path(u.path) for u in self.units]
+
     def imports_of(self, modules: tuple[str, ...] | list[str], *, tests: bool | None = None) -> list[Ref]:
-        """Where any of ``modules`` (or their submodules) is imported."""
-        refs: list[Ref] = []
+        """Where any of ``modules`` (or their submodules) is imported, in file order."""
+        in_tests = self._unit_in_tests
+        hits: list[tuple[int, int]] = []  # unit index, line
         for module in modules:
             prefix = module + "."
-            for name, ref, test in self._import_index.get(module.split(".", 1)[0], ()):
-                if (tests is None or test == tests) and (name == module or name.startswith(prefix)):
-                    refs.append(ref)
+            for name, i, line in self._import_index.get(module.partition(".")[0], ()):
+                if (tests is None or in_tests[i] == tests) and (name == module or name.startswith(prefix)):
+                    hits.append((i, line))
         if len(modules) > 1:  # keep the file order, whatever the order of ``modules``
-            order = {(u.path, u.cell): i for i, u in enumerate(self.units)}
-            refs = sorted(set(refs), key=lambda r: (order.get((r.path, r.cell), 0), r.line or 0))
-        return refs
+            hits = sorted(set(hits))
+        units = self.units
+        return [Ref(units[i].path, line, units[i].cell) for i, line in hits]
 
     @cached_property
     def _call_names(self) -> frozenset[str]:
@@ -715,11 +767,26 @@ class RepoFacts:
                     cache.remember(path, entry.signature, key, read_ns)
             hits.extend((Ref(path, line), kind) for line, kind in found)
         for path, nb in self.notebooks.items():
-            for cell in nb.cells:
-                hits.extend((Ref(path, line, cell.index), kind) for line, kind in secrets.scan_text(cell.source))
-                hits.extend((Ref(path, None, cell.index), f"{kind} in cell output")
-                            for _, kind in secrets.scan_text(cell.output_text))
+            hits.extend((Ref(path, line, cell), kind) for cell, line, kind in self._notebook_secrets(path, nb))
         return hits
+
+    def _notebook_secrets(self, path: str, nb: Notebook) -> list[tuple[int, int | None, str]]:
+        """(cell, line or None for an output, kind) of each secret in a notebook, cached by its content."""
+        key = self._notebook_keys.get(path)
+        if self.cache is not None and key is not None:
+            rows = self.cache.doc("notebook-secrets", key)
+            try:
+                return [(int(cell), None if line is None else int(line), str(kind)) for cell, line, kind in rows]
+            except (TypeError, ValueError):
+                pass  # nothing cached yet (None), or a damaged entry
+        found: list[tuple[int, int | None, str]] = []
+        for cell in nb.cells:
+            found.extend((cell.index, line, kind) for line, kind in secrets.scan_text(cell.source))
+            found.extend((cell.index, None, f"{kind} in cell output")
+                         for _, kind in secrets.scan_text(cell.output_text))
+        if self.cache is not None and key is not None:
+            self.cache.put_doc("notebook-secrets", key, [list(row) for row in found])
+        return found
 
     @cached_property
     def config_files(self) -> list[str]:

@@ -49,6 +49,54 @@ def load(text: str) -> Any:
         raise ValueError("YAML nested too deeply to read") from None
 
 
+PAIRS = "\x00pairs"  # a mapping whose keys are not all strings, as JSON: {PAIRS: [[key, value], ...]}
+
+
+class NotJson(Exception):
+    """The document has something JSON cannot give back as it was."""
+
+
+def to_json(doc: Any) -> Any:
+    """``doc`` as JSON data that :func:`from_json` turns back into an equal document, for the cache. Mappings
+    with boolean, number or null keys (``on:`` in a GitHub workflow is the key True in YAML 1.1) are kept as
+    pairs. Raises :class:`NotJson` for dates, sets, binary, infinite numbers, or a node shared through an
+    alias (JSON would copy it out once per reference: an alias bomb must stay small)."""
+    seen: set[int] = set()
+    budget = [MAX_NODES]
+
+    def enc(node: Any, depth: int) -> Any:
+        if type(node) in (str, int, bool) or node is None:
+            return node
+        if type(node) is float:
+            if node != node or node in (float("inf"), float("-inf")):
+                raise NotJson
+            return node
+        if not isinstance(node, (dict, list)) or id(node) in seen or depth > 200:
+            raise NotJson
+        seen.add(id(node))
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise NotJson
+        if isinstance(node, list):
+            return [enc(item, depth + 1) for item in node]
+        if all(type(k) is str for k in node) and PAIRS not in node:
+            return {k: enc(v, depth + 1) for k, v in node.items()}
+        return {PAIRS: [[enc(k, depth + 1), enc(v, depth + 1)] for k, v in node.items()]}
+
+    return enc(doc, 0)
+
+
+def from_json(data: Any) -> Any:
+    """The document :func:`to_json` encoded."""
+    if isinstance(data, list):
+        return [from_json(item) for item in data]
+    if isinstance(data, dict):
+        if len(data) == 1 and PAIRS in data:
+            return {from_json(k): from_json(v) for k, v in data[PAIRS]}
+        return {k: from_json(v) for k, v in data.items()}
+    return data
+
+
 def walk(doc: Any) -> Iterator[tuple[Any, Any]]:
     """Yield (key, value) for every mapping entry and (None, item) for sequence items, each node once."""
     seen: set[int] = set()

@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-FAIL_ON = ("error", "warning", "info", "never")
 SUMMARY_LIMIT = 1_000_000  # GitHub rejects a step summary over 1 MiB
 DEFAULT_SARIF = "mlops-audit.sarif"
 
@@ -68,6 +67,8 @@ def _int(env: Mapping[str, str], name: str, option: str, low: int, high: int) ->
 
 
 def read_inputs(env: Mapping[str, str]) -> Inputs:
+    from mlops_audit.gate import FAIL_ON
+
     fail_on = env.get("MLOPS_AUDIT_FAIL_ON", "").strip().lower() or None
     if fail_on is not None and fail_on not in FAIL_ON:
         raise ActionError(f"fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
