@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from mlops_audit.cache import CodeCache, cache_dir
+from mlops_audit.cache import CacheFile, CodeCache, cache_dir, write_cache_file
 from mlops_audit.config import discover
 from mlops_audit.engine import run_audit
 from mlops_audit.reporters import render
@@ -42,7 +42,7 @@ def test_results_are_identical_with_and_without_the_cache(tmp_path: Path, cache_
     cold = report_json(root, cache=True)
     warm = report_json(root, cache=True)
     assert plain == cold == warm
-    assert len(list(cache_home.glob("code-*.json"))) == 1
+    assert len(list(cache_home.glob("code-*.cache"))) == 1
 
 
 def test_second_run_hits_and_changed_files_miss(tmp_path: Path, cache_home: Path) -> None:
@@ -60,22 +60,59 @@ def test_second_run_hits_and_changed_files_miss(tmp_path: Path, cache_home: Path
     assert (second.hits, second.misses) == (2, 1)
 
 
+def header_of(path: Path) -> dict[str, object]:
+    file = CacheFile(path)
+    file.close()
+    return file.header
+
+
+def rewrite(path: Path, entries: dict[str, bytes] | None = None, **header: object) -> None:
+    """Write the cache file again with some entries or header fields replaced."""
+    file = CacheFile(path)
+    old = {key: file.read(key) or b"" for key in file.index}
+    file.close()
+    write_cache_file(path, {**file.header, **header}, list((entries if entries is not None else old).items()))
+
+
 def test_damaged_or_stale_cache_is_ignored(tmp_path: Path, cache_home: Path) -> None:
     root = make_repo(tmp_path / "r", FILES)
     expected = report_json(root, cache=False)
     report_json(root, cache=True)
-    (path,) = cache_home.glob("code-*.json")
-    doc = json.loads(path.read_text())
-    for key in doc["entries"]:
-        doc["entries"][key] = ["garbage"]
-    path.write_text(json.dumps(doc))
+    (path,) = cache_home.glob("code-*.cache")
+    keys = list(CacheFile(path).index)
+    assert keys
+    for garbage in (b'["garbage"]', b"{ not json", b"", b"\xff\xfe"):
+        rewrite(path, {key: garbage for key in keys})
+        assert report_json(root, cache=True) == expected, garbage
+    header = header_of(path)
+    for bad in ([10**9, 5], [-1, 3], [0, -2], ["0", 1], [0], None):  # past the end, negative, not numbers...
+        head = json.dumps({**header, "index": {key: bad for key in keys}}).encode()
+        path.write_bytes(b"[]" + head + b"\n%019d\n" % len(head))
+        assert report_json(root, cache=True) == expected, bad
+    for junk in (b"{ not json", b"", b"x" * 30 + b"\n0000000000000000099\n"):
+        path.write_bytes(junk)
+        assert report_json(root, cache=True) == expected
+    report_json(root, cache=True)
+    rewrite(path, stamp="1:0.0.0:other")
     assert report_json(root, cache=True) == expected
-    path.write_text("{ not json")
-    assert report_json(root, cache=True) == expected
-    stale = {"stamp": "1:0.0.0:other", "entries": json.loads(json.dumps(doc["entries"]))}
-    path.write_text(json.dumps(stale))
-    assert report_json(root, cache=True) == expected
-    assert json.loads(path.read_text())["stamp"] != "1:0.0.0:other"  # rewritten for this version
+    assert header_of(path)["stamp"] != "1:0.0.0:other"  # rewritten for this version
+
+
+def test_a_run_that_changed_one_file_copies_the_other_entries(tmp_path: Path, cache_home: Path) -> None:
+    files = {**FILES, **{f"pkg/m{i}.py": f"import os\nx = {i}\n" for i in range(5)}}
+    root = make_repo(tmp_path / "r", files)
+    report_json(root, cache=True)
+    (path,) = cache_home.glob("code-*.cache")
+    before = CacheFile(path)
+    old = {key: before.read(key) for key in before.index}
+    before.close()
+    (root / "pkg/m0.py").write_text("import sys\n")
+    assert report_json(root, cache=True) == report_json(root, cache=False)
+    after = CacheFile(path)
+    new = {key: after.read(key) for key in after.index}
+    after.close()
+    assert len(set(new) - set(old)) == 1 and len(set(old) - set(new)) == 1  # one analysis in, one out
+    assert all(new[key] == old[key] for key in set(new) & set(old))
 
 
 def test_unwritable_cache_dir_does_not_break_the_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,8 +160,10 @@ def test_parsed_yaml_and_notebooks_are_cached(tmp_path: Path, cache_home: Path,
     root = make_repo(tmp_path / "r", DOCS)
     plain = report_json(root, cache=False)
     assert report_json(root, cache=True) == plain
-    (path,) = cache_home.glob("code-*.json")
-    kinds = sorted({name.split(":")[0] for name in json.loads(path.read_text())["docs"]})
+    (path,) = cache_home.glob("code-*.cache")
+    docs = header_of(path)["docs"]
+    assert isinstance(docs, dict)
+    kinds = sorted({name.split(":")[0] for name in docs})
     assert kinds == ["notebook", "notebook-secrets", "yaml"]
     parsed: list[str] = []
     real_load = yamlsafe.load
@@ -146,9 +185,9 @@ def test_damaged_document_entries_are_parsed_again(tmp_path: Path, cache_home: P
     root = make_repo(tmp_path / "r", DOCS)
     expected = report_json(root, cache=False)
     report_json(root, cache=True)
-    (path,) = cache_home.glob("code-*.json")
-    doc = json.loads(path.read_text())
+    (path,) = cache_home.glob("code-*.cache")
+    docs = header_of(path)["docs"]
+    assert isinstance(docs, dict)
     for garbage in (["ok"], [1, 2, 3], {"x": 1}, "text", ["ok", {"\x00pairs": 5}], ["error"]):
-        doc["docs"] = {name: garbage for name in doc["docs"]}
-        path.write_text(json.dumps(doc))
+        rewrite(path, docs={name: garbage for name in docs})
         assert report_json(root, cache=True) == expected, garbage

@@ -11,7 +11,7 @@ from pathlib import Path
 import pathspec
 import pytest
 from mlops_audit import catalogue
-from mlops_audit.cache import RACY_NS, CodeCache
+from mlops_audit.cache import RACY_NS, CacheFile, CodeCache
 from mlops_audit.config import discover
 from mlops_audit.engine import run_audit
 from mlops_audit.facts import code
@@ -133,8 +133,8 @@ def test_stat_signature_cache_reads_changed_files_again(tmp_path: Path, monkeypa
     _age(root, 3600)
     expected = _report(root, cache=False)
     assert _report(root, cache=True) == expected
-    (doc_path,) = (tmp_path / "cache").glob("code-*.json")
-    assert "train.py" in json.loads(doc_path.read_text())["files"]
+    (doc_path,) = (tmp_path / "cache").glob("code-*.cache")
+    assert "train.py" in CacheFile(doc_path).header["files"]
     warm = CodeCache(root)
     facts = RepoFacts(root, discover(root), warm)
     _ = facts.units, facts.secrets
@@ -153,8 +153,8 @@ def test_racy_files_are_not_trusted_by_signature(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     root = make_repo(tmp_path / "r", FILES)
     _report(root, cache=True)
-    (doc_path,) = (tmp_path / "cache").glob("code-*.json")
-    assert json.loads(doc_path.read_text())["files"] == {}  # everything was modified moments ago
+    (doc_path,) = (tmp_path / "cache").glob("code-*.cache")
+    assert CacheFile(doc_path).header["files"] == {}  # everything was modified moments ago
 
 
 def test_compiled_catalogue_is_used_and_follows_the_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,34 +1,44 @@
 """A cache of per-file code analysis, keyed by the content's hash, so unchanged files are not parsed again.
 
-One JSON file per audited folder lives in the user's cache directory (``$MLOPS_AUDIT_CACHE_DIR``, else
+One file per audited folder lives in the user's cache directory (``$MLOPS_AUDIT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/mlops-audit``, else ``~/.cache/mlops-audit``), never in the audited repository. Entries
-are invalidated by the tool version, the rule catalogue's hash and the analysers' source (code and secrets).
+are invalidated by the tool version, the rule catalogue's hash and the analysers' source (code, secrets,
+notebooks, YAML).
 
 Besides the analyses (by content), the cache remembers, per path, the file's stat signature (size, mtime,
 ctime, inode) and the content key it had: a warm run takes an unchanged file's analysis and secret-scan result
 without reading it. A signature is recorded only for a file last modified well before it was read (as git
-does for its index), so a file changed within the file system's timestamp granularity is read again. Writes go to a
-temporary file and are renamed into place, so two runs sharing the cache never see a half-written file;
-the last writer wins and nothing is lost but cache hits. A cache that cannot be read is ignored; one that
-cannot be written is skipped.
+does for its index), so a file changed within the file system's timestamp granularity is read again.
+
+The file (:func:`write_cache_file`): the analyses as JSON texts back to back, then a JSON header (stamp,
+signatures, secret scans, parsed documents and the offset of every analysis), then the header's length. A run
+parses the header and reads each analysis from disk when it needs it, so the whole cache is never in memory as
+text (30 MB on 20,000 files), and a run that changed a few files copies the other analyses' bytes instead of
+encoding them again. Writes go to a temporary file renamed into place, so two runs sharing the cache never see
+a half-written file; the last writer wins and nothing is lost but cache hits. A cache that cannot be read is
+ignored; one that cannot be written is skipped.
 JSON, not pickle: a cache file is data and can never run code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from mlops_audit import __version__
-from mlops_audit.facts.code import Call, CodeInfo, Function
+from mlops_audit.facts.code import Call, CodeInfo, Function, shared_kwargs
 
-CACHE_FORMAT = 4  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
-# 4: parsed documents (notebooks, YAML) and notebook secret scans
+CACHE_FORMAT = 5  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
+# 4: parsed documents (notebooks, YAML) and notebook secret scans; 5: entries read from disk by offset
+SUFFIX = ".cache"
+TRAILER = 21  # b"\n", the header's length in 19 digits, b"\n"
 RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
 MAX_CACHE_FILES = 64
 
@@ -74,22 +84,92 @@ def _dump(info: CodeInfo) -> str:
     ], separators=(",", ":"))
 
 
-def _load(text: str) -> CodeInfo:
+def _load(text: str | bytes) -> CodeInfo:
     imports, calls, strings, functions, classes, suppressions, lines, error = json.loads(text)
     intern = sys.intern  # names repeat across thousands of files: one copy each
     new = tuple.__new__
     return CodeInfo(
         imports=[(intern(m), n) for m, n in imports],
-        calls=[new(Call, (intern(n), li, tuple([(intern(k), intern(v)) for k, v in kw]) if kw else (), fa,
-                          intern(me), na))
+        calls=[new(Call, (intern(n), li, shared_kwargs(tuple([(intern(k), intern(v)) for k, v in kw])) if kw else (),
+                          intern(fa) if fa else fa, intern(me), na))
                for n, li, kw, fa, me, na in calls],
         strings=[(str(v), int(n)) for v, n in strings],
-        functions=[new(Function, (str(n), int(li), bool(a))) for n, li, a in functions],
+        functions=[new(Function, (intern(n), int(li), bool(a))) for n, li, a in functions],
         classes=[(str(n), tuple(str(x) for x in b), int(li)) for n, b, li in classes],
         suppressions={int(k): {str(i): str(r) for i, r in v.items()} for k, v in suppressions.items()},
         lines=int(lines),
         error=error,
     )
+
+
+class CacheFile:
+    """A cache file open for reading: its header parsed, its entries read one by one when asked for."""
+
+    def __init__(self, path: Path) -> None:
+        """Raises OSError or ValueError when the file cannot be read or is not a cache file."""
+        self._fh = open(path, "rb")  # noqa: SIM115 - kept open: entries are read from it during the run
+        try:
+            size = os.fstat(self._fh.fileno()).st_size
+            if size < TRAILER:
+                raise ValueError("not a cache file")
+            self._fh.seek(size - TRAILER)
+            trailer = self._fh.read(TRAILER)
+            if trailer[:1] != b"\n" or trailer[-1:] != b"\n" or not trailer[1:-1].isdigit():
+                raise ValueError("not a cache file")
+            length = int(trailer[1:-1])
+            self._end = size - TRAILER - length  # where the header starts: no entry goes past it
+            if self._end < 0:
+                raise ValueError("not a cache file")
+            self._fh.seek(self._end)
+            header = json.loads(self._fh.read(length))
+            if not isinstance(header, dict) or not isinstance(header.get("index"), dict):
+                raise ValueError("not a cache file")
+        except BaseException:
+            self._fh.close()
+            raise
+        self.header: dict[str, Any] = header
+        self.index: dict[str, Any] = header.pop("index")
+
+    def read(self, key: str) -> bytes | None:
+        """The stored bytes of entry ``key``; None when there is none (or its index row is damaged)."""
+        row = self.index.get(key)
+        if not (isinstance(row, list) and len(row) == 2 and all(type(x) is int for x in row)):
+            return None
+        offset, length = row
+        if offset < 0 or length < 0 or offset + length > self._end:
+            return None
+        try:
+            self._fh.seek(offset)
+            data = self._fh.read(length)
+        except (OSError, ValueError):  # ValueError: read after close
+            return None
+        return data if len(data) == length else None
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def write_cache_file(path: Path, header: dict[str, Any], entries: Iterable[tuple[str, bytes]]) -> None:
+    """Write ``entries`` (key, JSON bytes) back to back, then ``header`` with their index, then the trailer;
+    into a temporary file renamed over ``path``. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".code-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            index: dict[str, list[int]] = {}
+            offset = 0
+            for key, data in entries:
+                fh.write(data)
+                index[key] = [offset, len(data)]
+                offset += len(data)
+            head = json.dumps({**header, "index": index}, separators=(",", ":")).encode("ascii")
+            fh.write(head)
+            fh.write(b"\n%019d\n" % len(head))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 class CodeCache:
@@ -99,7 +179,8 @@ class CodeCache:
         self.enabled = enabled
         self.hits = 0
         self.misses = 0
-        self._old: dict[str, Any] = {}  # key -> JSON text of the entry, as read; removed once decoded
+        self._file: CacheFile | None = None  # the previous run's cache, entries read from it when needed
+        self._from_file: set[str] = set()  # keys decoded from it (their bytes are copied as they are on save)
         self._new: dict[str, CodeInfo] = {}  # what this run used or computed; serialised only when saved
         self._dropped = False
         self._old_files: dict[str, list[Any]] = {}
@@ -116,16 +197,19 @@ class CodeCache:
         try:
             self._stamp = f"{CACHE_FORMAT}:{__version__}:{catalogue_hash()}"
             name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-            self.path = cache_dir() / f"code-{name}.json"
-            doc = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(doc, dict) and doc.get("stamp") == self._stamp and isinstance(doc.get("entries"), dict):
-                self._old = doc["entries"]
-                files, found, docs = doc.get("files"), doc.get("secrets"), doc.get("docs")
-                self._old_files = files if isinstance(files, dict) else {}
-                self._old_secrets = found if isinstance(found, dict) else {}
-                self._old_docs = docs if isinstance(docs, dict) else {}
+            self.path = cache_dir() / f"code-{name}{SUFFIX}"
+            file = CacheFile(self.path)
         except (OSError, ValueError, UnicodeDecodeError):
-            self._old = {}
+            return
+        header = file.header
+        if header.get("stamp") != self._stamp:
+            file.close()
+            return
+        self._file = file
+        files, found, docs = header.get("files"), header.get("secrets"), header.get("docs")
+        self._old_files = files if isinstance(files, dict) else {}
+        self._old_secrets = found if isinstance(found, dict) else {}
+        self._old_docs = docs if isinstance(docs, dict) else {}
 
     def get(self, key: str) -> CodeInfo | None:
         if not self.enabled:
@@ -134,7 +218,7 @@ class CodeCache:
         if info is not None:  # the same content twice (empty __init__.py files...): one analysis, shared
             self.hits += 1
             return info
-        row = self._old.pop(key, None)  # the text is not kept once decoded: 40 MB on 20,000 files
+        row = self._file.read(key) if self._file is not None else None
         if row is None:
             self.misses += 1
             return None
@@ -145,6 +229,7 @@ class CodeCache:
             self._dropped = True
             return None  # a damaged entry: parse again
         self._new[key] = info
+        self._from_file.add(key)
         self.hits += 1
         return info
 
@@ -216,30 +301,27 @@ class CodeCache:
             self._dirty = True
 
     def save(self) -> None:
+        """Write what this run used (nothing when nothing changed); closes the previous cache file."""
+        try:
+            self._save()
+        finally:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def _save(self) -> None:
         if not self.enabled or self.path is None:
             return
+        old_keys = self._file.index if self._file is not None else {}
         dropped = self._dropped or any(set(old) - set(new) for old, new in (
-            (self._old, self._new), (self._old_files, self._new_files), (self._old_secrets, self._new_secrets),
+            (old_keys, self._new), (self._old_files, self._new_files), (self._old_secrets, self._new_secrets),
             (self._old_docs, self._new_docs)))
         if not (self._dirty or dropped):
             return  # the usual warm run: nothing changed, nothing to write
+        header = {"stamp": self._stamp, "files": self._new_files, "secrets": self._new_secrets,
+                  "docs": self._new_docs}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".code-", suffix=".tmp", dir=self.path.parent)
-            encode = json.dumps
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                # written entry by entry: no second copy of the whole cache in memory
-                fh.write(f'{{"stamp":{encode(self._stamp)},"entries":{{')
-                for i, (key, info) in enumerate(self._new.items()):
-                    fh.write(f'{"," if i else ""}{encode(key)}:{encode(_dump(info))}')
-                fh.write("},\"files\":")
-                json.dump(self._new_files, fh, separators=(",", ":"))
-                fh.write(",\"secrets\":")
-                json.dump(self._new_secrets, fh, separators=(",", ":"))
-                fh.write(",\"docs\":")
-                json.dump(self._new_docs, fh, separators=(",", ":"))
-                fh.write("}")
-            os.replace(tmp, self.path)
+            write_cache_file(self.path, header, self._entries())
             self._prune()
             from mlops_audit.catalogue import save_compiled
 
@@ -247,8 +329,17 @@ class CodeCache:
         except OSError:
             return  # a read-only or full disk: the audit does not need the cache
 
+    def _entries(self) -> Iterator[tuple[str, bytes]]:
+        """Each entry's bytes, one at a time: copied from the previous file when read from it, else encoded."""
+        for key, info in self._new.items():
+            data = self._file.read(key) if self._file is not None and key in self._from_file else None
+            yield key, data if data is not None else _dump(info).encode("ascii")
+
     def _prune(self) -> None:
         assert self.path is not None
-        files = sorted(self.path.parent.glob("code-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        folder = self.path.parent
+        for stale in folder.glob("code-*.json"):  # format 4 and older
+            stale.unlink(missing_ok=True)
+        files = sorted(folder.glob(f"code-*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[MAX_CACHE_FILES:]:
             old.unlink(missing_ok=True)

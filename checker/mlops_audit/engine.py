@@ -74,21 +74,23 @@ def _suppression(facts: RepoFacts, rule: Rule, ev: Evidence) -> str | None:
     return None
 
 
-def _anchor(facts: RepoFacts, ev: Evidence, seen: dict[tuple[str, int | None], list[str]] | None = None) -> str:
+def _anchor(facts: RepoFacts, ev: Evidence, last: dict[tuple[str, int | None], list[str]] | None = None) -> str:
     """The text a line finding points at (so its fingerprint survives line moves); "" otherwise.
-    ``seen`` keeps the lines of the files (cells) already split for this rule."""
+    ``last`` keeps the lines of the file (cell) split for the previous finding of this rule: findings come file
+    by file, and keeping every file a rule points at would hold thousands of files in memory at once."""
     if ev.path is None or ev.line is None:
         return ""
-    lines = seen.get((ev.path, ev.cell)) if seen is not None else None
+    lines = last.get((ev.path, ev.cell)) if last is not None else None
     if lines is None:
         if ev.cell is not None:
             nb = facts.notebooks.get(ev.path)
             cell = next((c for c in nb.cells if c.index == ev.cell), None) if nb else None
             lines = cell.source.splitlines() if cell else []
-        else:  # not kept: the findings of a large repository would otherwise hold thousands of files
+        else:  # not kept by facts.text either: the findings of a large repository point at thousands of files
             lines = (facts.text(ev.path, report=False, keep=False) or "").splitlines()
-        if seen is not None:
-            seen[(ev.path, ev.cell)] = lines
+        if last is not None:
+            last.clear()
+            last[(ev.path, ev.cell)] = lines
     return lines[ev.line - 1].strip() if 0 < ev.line <= len(lines) else ""
 
 
@@ -116,7 +118,7 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
         return RuleResult(rule, "pass", reason=outcome.detail)
     evidence = outcome.evidence or (Evidence(rule.title),)
     findings: list[Finding] = []
-    seen: dict[tuple[str, int | None], list[str]] = {}
+    last: dict[tuple[str, int | None], list[str]] = {}
     for ev in evidence:
         if _path_ignored(facts.config, rule, ev.path):
             continue
@@ -125,7 +127,7 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
             suppressed = _suppression(facts, rule, ev)
         except Exception:  # pragma: no cover - defensive: suppressions never break an audit
             suppressed = None
-        fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev, seen))
+        fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev, last))
         path = None if ev.path is None else printable(ev.path)
         findings.append(Finding(rule, printable(ev.message), path, ev.line, ev.cell, suppressed, fp))
     active = [f for f in findings if f.suppressed is None]

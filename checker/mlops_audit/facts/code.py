@@ -26,6 +26,15 @@ class Call(NamedTuple):  # a tuple: built 3x faster than a frozen dataclass (60,
     nargs: int = 0  # number of positional arguments
 
 
+_KWARGS: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+
+
+def shared_kwargs(kwargs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """One copy of each distinct keyword tuple: ``(("random_state", "42"),)`` recurs thousands of times in a
+    repository (70,000 keyword tuples, 6 distinct ones, on the 20,000-file benchmark)."""
+    return _KWARGS.setdefault(kwargs, kwargs) if kwargs else ()
+
+
 class Function(NamedTuple):
     name: str
     line: int
@@ -193,15 +202,16 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
     intern = sys.intern  # the same names recur in every file of a repository: keep one copy of each
     for dotted, node in raw_calls:
         name = intern(resolve(dotted))
-        kwargs = tuple((intern(k.arg), intern(_const_text(k.value))) for k in node.keywords if k.arg is not None)
+        kwargs = shared_kwargs(tuple((intern(k.arg), intern(_const_text(k.value)))
+                                     for k in node.keywords if k.arg is not None))
         first = node.args[0] if node.args else None
-        first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        first_str = intern(first.value) if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
         info.calls.append(Call(name, node.lineno, kwargs, first_str, intern(name.rsplit(".", 1)[-1]), len(node.args)))
     info.calls.sort(key=lambda c: c.line)
     info.strings.sort(key=lambda s: s[1])
     info.imports.sort(key=lambda i: i[1])
     info.classes = [(n, tuple(resolve(b) for b in bases), line) for n, bases, line in info.classes]
-    info.functions = sorted((Function(f.name, f.lineno, a) for f, a in zip(functions, asserts, strict=True)),
+    info.functions = sorted((Function(intern(f.name), f.lineno, a) for f, a in zip(functions, asserts, strict=True)),
                             key=lambda f: f.line)
 
 

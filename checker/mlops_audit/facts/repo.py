@@ -128,13 +128,18 @@ def is_test_path(path: str) -> bool:
 
 
 class _Batch:
-    """Sources to analyse, each looked up in the cache first; the rest analysed together by :meth:`run`."""
+    """Sources to analyse, each looked up in the cache first; the rest analysed together, FLUSH_AT at a time
+    (in parallel on large trees), so the sources waiting for analysis never all sit in memory at once."""
+
+    FLUSH_AT = 2048
 
     def __init__(self, cache: CodeCache | None) -> None:
         self.cache = cache
         self.keys: list[str] = []
         self._infos: list[CodeInfo | None] = []
         self._todo: dict[str, tuple[str, str]] = {}  # content key -> (source, filename), one per content
+        self._waiting: list[int] = []  # slots whose analysis is in _todo
+        self._done: dict[str, CodeInfo] = {}  # analysed here (used when there is no cache to put them in)
 
     def ready(self, info: CodeInfo) -> int:
         self.keys.append("")
@@ -143,21 +148,39 @@ class _Batch:
 
     def add(self, source: str, filename: str) -> int:
         key = content_key(source) if self.cache is not None else str(len(self.keys))
-        info = self.cache.get(key) if self.cache is not None and key not in self._todo else None
-        if info is None and key not in self._todo:
-            self._todo[key] = (source, filename)
+        info = self._done.get(key)
+        if info is None and self.cache is not None and key not in self._todo:
+            info = self.cache.get(key)
         self.keys.append(key)
         self._infos.append(info)
-        return len(self._infos) - 1
+        slot = len(self._infos) - 1
+        if info is None:
+            self._todo.setdefault(key, (source, filename))
+            self._waiting.append(slot)
+            if len(self._todo) >= self.FLUSH_AT:
+                self._flush()
+        return slot
+
+    def _flush(self) -> None:
+        if not self._todo:
+            return
+        done = dict(zip(self._todo, analyse_many(list(self._todo.values())), strict=True))
+        self._todo = {}
+        for key, info in done.items():
+            if self.cache is not None:
+                self.cache.put(key, info)
+            else:
+                self._done[key] = info
+        for slot in self._waiting:
+            self._infos[slot] = done[self.keys[slot]]
+        self._waiting = []
 
     def run(self) -> list[CodeInfo]:
-        done = dict(zip(self._todo, analyse_many(list(self._todo.values())), strict=True))
-        if self.cache is not None:
-            for key, info in done.items():
-                self.cache.put(key, info)
+        self._flush()
         out: list[CodeInfo] = []
-        for key, known in zip(self.keys, self._infos, strict=True):
-            out.append(known if known is not None else done[key])
+        for info in self._infos:
+            assert info is not None
+            out.append(info)
         return out
 
 
