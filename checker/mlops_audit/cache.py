@@ -36,7 +36,8 @@ from mlops_audit import __version__
 from mlops_audit.facts.code import Call, CodeInfo, Function, shared_kwargs
 
 CACHE_FORMAT = 5  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
-# 4: parsed documents (notebooks, YAML) and notebook secret scans; 5: entries read from disk by offset
+# 4: parsed documents (notebooks, YAML) and notebook secret scans; 5: entries read from disk by offset, secret
+# scans stored among the documents
 SUFFIX = ".cache"
 TRAILER = 21  # b"\n", the header's length in 19 digits, b"\n"
 RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
@@ -185,8 +186,6 @@ class CodeCache:
         self._dropped = False
         self._old_files: dict[str, list[Any]] = {}
         self._new_files: dict[str, list[Any]] = {}
-        self._old_secrets: dict[str, list[Any]] = {}
-        self._new_secrets: dict[str, list[Any]] = {}
         self._old_docs: dict[str, Any] = {}
         self._new_docs: dict[str, Any] = {}
         self._dirty = False
@@ -206,9 +205,8 @@ class CodeCache:
             file.close()
             return
         self._file = file
-        files, found, docs = header.get("files"), header.get("secrets"), header.get("docs")
+        files, docs = header.get("files"), header.get("docs")
         self._old_files = files if isinstance(files, dict) else {}
-        self._old_secrets = found if isinstance(found, dict) else {}
         self._old_docs = docs if isinstance(docs, dict) else {}
 
     def get(self, key: str) -> CodeInfo | None:
@@ -261,24 +259,15 @@ class CodeCache:
 
     # ------------------------------------------------------------------ secret scan results by content key
     def secrets(self, key: str) -> list[tuple[int, str]] | None:
-        if not self.enabled:
-            return None
-        rows = self._new_secrets.get(key)
-        if rows is None:
-            rows = self._old_secrets.get(key)
-        if not isinstance(rows, list):
-            return None
+        """The (line, kind) of each secret found in the content ``key``; None when not scanned before."""
+        rows = self.doc("secrets", key)
         try:
-            hits = [(int(line), str(kind)) for line, kind in rows]
+            return [(int(line), str(kind)) for line, kind in rows] if isinstance(rows, list) else None
         except (TypeError, ValueError):
             return None
-        self._new_secrets[key] = rows
-        return hits
 
     def put_secrets(self, key: str, hits: list[tuple[int, str]]) -> None:
-        if self.enabled:
-            self._new_secrets[key] = [list(h) for h in hits]
-            self._dirty = True
+        self.put_doc("secrets", key, [list(h) for h in hits])
 
     # ------------------------------------------------------------------ parsed documents by kind and content key
     def doc(self, kind: str, key: str) -> Any:
@@ -314,12 +303,11 @@ class CodeCache:
             return
         old_keys = self._file.index if self._file is not None else {}
         dropped = self._dropped or any(set(old) - set(new) for old, new in (
-            (old_keys, self._new), (self._old_files, self._new_files), (self._old_secrets, self._new_secrets),
+            (old_keys, self._new), (self._old_files, self._new_files),
             (self._old_docs, self._new_docs)))
         if not (self._dirty or dropped):
             return  # the usual warm run: nothing changed, nothing to write
-        header = {"stamp": self._stamp, "files": self._new_files, "secrets": self._new_secrets,
-                  "docs": self._new_docs}
+        header = {"stamp": self._stamp, "files": self._new_files, "docs": self._new_docs}
         try:
             write_cache_file(self.path, header, self._entries())
             self._prune()
