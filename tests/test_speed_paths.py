@@ -14,7 +14,8 @@ from mlops_audit import catalogue
 from mlops_audit.cache import RACY_NS, CacheFile, CodeCache
 from mlops_audit.config import discover
 from mlops_audit.engine import run_audit
-from mlops_audit.facts import code
+from mlops_audit.facts import codec, workers
+from mlops_audit.facts.code import CodeInfo
 from mlops_audit.facts.repo import RepoFacts, is_test_path
 from mlops_audit.globs import Matcher
 from mlops_audit.reporters import render
@@ -111,9 +112,17 @@ def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch: pyte
     root = make_repo(tmp_path / "r", files)
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     serial = _report(root, cache=False)
-    monkeypatch.setattr(code, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
+    decoded: list[int] = []  # the parent decodes what the workers send: proof the pool did the work
+
+    def counting_decode(data: bytes) -> CodeInfo:
+        decoded.append(len(data))
+        return codec.decode(data)
+
+    monkeypatch.setattr(workers, "decode", counting_decode)
     parallel = _report(root, cache=False)
     assert parallel == serial
+    assert len(decoded) == sum(p.endswith(".py") for p in files) + 2  # every module, the notebook's 2 cells
     assert _report(root, cache=True) == serial == _report(root, cache=True)
 
 

@@ -10,14 +10,14 @@ ctime, inode) and the content key it had: a warm run takes an unchanged file's a
 without reading it. A signature is recorded only for a file last modified well before it was read (as git
 does for its index), so a file changed within the file system's timestamp granularity is read again.
 
-The file (:func:`write_cache_file`): the analyses as JSON texts back to back, then a JSON header (stamp,
-signatures, secret scans, parsed documents and the offset of every analysis), then the header's length. A run
-parses the header and reads each analysis from disk when it needs it, so the whole cache is never in memory as
-text (30 MB on 20,000 files), and a run that changed a few files copies the other analyses' bytes instead of
-encoding them again. Writes go to a temporary file renamed into place, so two runs sharing the cache never see
-a half-written file; the last writer wins and nothing is lost but cache hits. A cache that cannot be read is
-ignored; one that cannot be written is skipped.
-JSON, not pickle: a cache file is data and can never run code.
+The file (:func:`write_cache_file`): the analyses back to back (each a checksum and marshal data, see
+:mod:`mlops_audit.facts.codec`), then a JSON header (stamp, signatures, parsed documents, secret scans and the
+offset of every analysis), then the header's length. A run parses the header and reads each analysis from disk
+when it needs it, so the whole cache is never in memory at once (30 MB on 20,000 files), and a run that changed
+a few files copies the other analyses' bytes instead of encoding them again. Writes go to a temporary file
+renamed into place, so two runs sharing the cache never see a half-written file; the last writer wins and
+nothing is lost but cache hits. A cache that cannot be read is ignored; one that cannot be written is skipped.
+Never pickle: a cache file is data and can never run code. An analysis whose checksum does not match is a miss.
 """
 
 from __future__ import annotations
@@ -26,18 +26,19 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from mlops_audit import __version__
-from mlops_audit.facts.code import Call, CodeInfo, Function, shared_kwargs
+from mlops_audit.facts.code import CodeInfo
+from mlops_audit.facts.codec import VERSION as CODEC_VERSION
+from mlops_audit.facts.codec import decode, encode
 
-CACHE_FORMAT = 5  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
+CACHE_FORMAT = 6  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
 # 4: parsed documents (notebooks, YAML) and notebook secret scans; 5: entries read from disk by offset, secret
-# scans stored among the documents
+# scans stored among the documents; 6: entries as checksummed marshal data (facts.codec)
 SUFFIX = ".cache"
 TRAILER = 21  # b"\n", the header's length in 19 digits, b"\n"
 RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
@@ -55,10 +56,10 @@ def cache_dir() -> Path:
 def catalogue_hash() -> str:
     """The rule catalogue and the analyser's own source: a change to either invalidates every entry."""
     from mlops_audit.catalogue import catalogue_digest
-    from mlops_audit.facts import code, notebooks, secrets, yamlsafe
+    from mlops_audit.facts import code, codec, notebooks, secrets, yamlsafe
 
     digest = hashlib.sha256(catalogue_digest().encode())
-    for module in (code, secrets, notebooks, yamlsafe):
+    for module in (code, codec, secrets, notebooks, yamlsafe):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -72,43 +73,12 @@ def bytes_key(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def _dump(info: CodeInfo) -> str:
-    return json.dumps([
-        info.imports,
-        [[c.name, c.line, c.kwargs, c.first_arg, c.method, c.nargs] for c in info.calls],
-        info.strings,
-        [[f.name, f.line, f.asserts] for f in info.functions],
-        [[n, list(b), line] for n, b, line in info.classes],
-        {str(k): v for k, v in info.suppressions.items()},
-        info.lines,
-        info.error,
-    ], separators=(",", ":"))
-
-
-def _load(text: str | bytes) -> CodeInfo:
-    imports, calls, strings, functions, classes, suppressions, lines, error = json.loads(text)
-    intern = sys.intern  # names repeat across thousands of files: one copy each
-    new = tuple.__new__
-    return CodeInfo(
-        imports=[(intern(m), n) for m, n in imports],
-        calls=[new(Call, (intern(n), li, shared_kwargs(tuple([(intern(k), intern(v)) for k, v in kw])) if kw else (),
-                          intern(fa) if fa else fa, intern(me), na))
-               for n, li, kw, fa, me, na in calls],
-        strings=[(str(v), int(n)) for v, n in strings],
-        functions=[new(Function, (intern(n), int(li), bool(a))) for n, li, a in functions],
-        classes=[(str(n), tuple(str(x) for x in b), int(li)) for n, b, li in classes],
-        suppressions={int(k): {str(i): str(r) for i, r in v.items()} for k, v in suppressions.items()},
-        lines=int(lines),
-        error=error,
-    )
-
-
 class CacheFile:
     """A cache file open for reading: its header parsed, its entries read one by one when asked for."""
 
     def __init__(self, path: Path) -> None:
         """Raises OSError or ValueError when the file cannot be read or is not a cache file."""
-        self._fh = open(path, "rb")  # noqa: SIM115 - kept open: entries are read from it during the run
+        self._fh = open(path, "rb", buffering=0)  # noqa: SIM115 - kept open: entries are read from it during the run
         try:
             size = os.fstat(self._fh.fileno()).st_size
             if size < TRAILER:
@@ -140,8 +110,7 @@ class CacheFile:
         if offset < 0 or length < 0 or offset + length > self._end:
             return None
         try:
-            self._fh.seek(offset)
-            data = self._fh.read(length)
+            data = os.pread(self._fh.fileno(), length, offset)  # one system call, no buffer to copy through
         except (OSError, ValueError):  # ValueError: read after close
             return None
         return data if len(data) == length else None
@@ -151,7 +120,7 @@ class CacheFile:
 
 
 def write_cache_file(path: Path, header: dict[str, Any], entries: Iterable[tuple[str, bytes]]) -> None:
-    """Write ``entries`` (key, JSON bytes) back to back, then ``header`` with their index, then the trailer;
+    """Write ``entries`` (key, bytes) back to back, then ``header`` with their index, then the trailer;
     into a temporary file renamed over ``path``. Raises OSError."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".code-", suffix=".tmp", dir=path.parent)
@@ -194,7 +163,7 @@ class CodeCache:
         if not enabled:
             return
         try:
-            self._stamp = f"{CACHE_FORMAT}:{__version__}:{catalogue_hash()}"
+            self._stamp = f"{CACHE_FORMAT}:{__version__}:{CODEC_VERSION}:{catalogue_hash()}"
             name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
             self.path = cache_dir() / f"code-{name}{SUFFIX}"
             file = CacheFile(self.path)
@@ -221,8 +190,8 @@ class CodeCache:
             self.misses += 1
             return None
         try:
-            info = _load(row)
-        except (TypeError, ValueError, KeyError, AttributeError):  # json.JSONDecodeError is a ValueError
+            info = decode(row)
+        except (TypeError, ValueError):
             self.misses += 1
             self._dropped = True
             return None  # a damaged entry: parse again
@@ -321,7 +290,7 @@ class CodeCache:
         """Each entry's bytes, one at a time: copied from the previous file when read from it, else encoded."""
         for key, info in self._new.items():
             data = self._file.read(key) if self._file is not None and key in self._from_file else None
-            yield key, data if data is not None else _dump(info).encode("ascii")
+            yield key, data if data is not None else encode(info)
 
     def _prune(self) -> None:
         assert self.path is not None

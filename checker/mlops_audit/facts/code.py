@@ -7,7 +7,6 @@ too (IPython magics and shell escapes are blanked out first, keeping line number
 from __future__ import annotations
 
 import ast
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -209,7 +208,7 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
         info.calls.append(Call(name, node.lineno, kwargs, first_str, intern(name.rsplit(".", 1)[-1]), len(node.args)))
     info.calls.sort(key=lambda c: c.line)
     info.strings.sort(key=lambda s: s[1])
-    info.imports.sort(key=lambda i: i[1])
+    info.imports = sorted(((intern(m), n) for m, n in info.imports), key=lambda i: i[1])
     info.classes = [(n, tuple(resolve(b) for b in bases), line) for n, bases, line in info.classes]
     info.functions = sorted((Function(intern(f.name), f.lineno, a) for f, a in zip(functions, asserts, strict=True)),
                             key=lambda f: f.line)
@@ -226,36 +225,3 @@ def analyse(source: str, *, filename: str = "<source>") -> CodeInfo:
         return info
     _scan(tree, info)
     return info
-
-
-# ------------------------------------------------------------------------------------ many sources at once
-PARALLEL_MIN = 256  # below this many sources, starting worker processes costs more than it saves
-_BATCH: list[tuple[str, str]] = []  # (source, filename), inherited by forked workers (nothing to pickle)
-
-
-def _analyse_at(index: int) -> CodeInfo:
-    source, filename = _BATCH[index]
-    return analyse(source, filename=filename)
-
-
-def analyse_many(items: list[tuple[str, str]]) -> list[CodeInfo]:
-    """``analyse`` of each (source, filename), in order. Large batches are spread over forked worker processes
-    (Linux, more than one CPU): parsing is CPU-bound Python, one core per process. Any trouble with the workers
-    falls back to analysing here; results are the same either way."""
-    global _BATCH
-    workers = min(4, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
-    if len(items) >= PARALLEL_MIN and workers > 1 and sys.platform.startswith("linux"):
-        try:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            _BATCH = items
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                chunk = max(8, len(items) // (workers * 8))
-                return list(pool.map(_analyse_at, range(len(items)), chunksize=chunk))
-        except Exception:  # a broken pool, no fork, no /dev/shm...: do it here
-            pass
-        finally:
-            _BATCH = []
-    return [analyse(source, filename=filename) for source, filename in items]

@@ -20,11 +20,12 @@ from mlops_audit import tomlread
 from mlops_audit.cache import CodeCache, bytes_key, content_key
 from mlops_audit.config import Config
 from mlops_audit.facts import ci, docker, dvc, lfs, manifests, secrets, yamlsafe
-from mlops_audit.facts.code import CodeInfo, analyse_many, blank_magics
+from mlops_audit.facts.code import CodeInfo, blank_magics
 from mlops_audit.facts.history import HistoryFacts, HistoryScan
 from mlops_audit.facts.notebooks import Notebook, parse_notebook
 from mlops_audit.facts.notebooks import from_data as notebook_from_data
 from mlops_audit.facts.notebooks import to_data as notebook_data
+from mlops_audit.facts.workers import analyse_many
 from mlops_audit.globs import matcher
 from mlops_audit.inventory import FileEntry, Inventory, build_inventory
 

@@ -1,0 +1,70 @@
+"""An analysis as bytes and back: what worker processes send and the cache stores. Anything but the exact bytes
+``encode`` wrote is refused before marshal reads it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mlops_audit.facts.code import analyse
+from mlops_audit.facts.codec import DIGEST, decode, encode
+
+SOURCE = '''
+import numpy as np
+from sklearn.linear_model import LogisticRegression as LR  # mlops-audit: ignore[MOD001] reason
+import torch.nn
+
+class Model(torch.nn.Module):
+    pass
+
+def test_fit():
+    m = LR(C=1.0, random_state=42)
+    m.fit(np.zeros((2, 2)), [0, 1], verbose=True)
+    assert m
+    open("/home/me/data.csv")
+
+np.random.seed(0)
+'''
+
+
+def test_round_trip_gives_back_the_same_analysis() -> None:
+    info = analyse(SOURCE)
+    assert info.calls and info.functions and info.classes and info.suppressions and info.strings
+    back = decode(encode(info))
+    assert back == info
+    assert [c.name for c in back.calls] == [c.name for c in info.calls]  # still Call tuples, fields by name
+    assert back.functions[0].asserts is True
+
+
+def test_a_syntax_error_round_trips() -> None:
+    info = analyse("def (:\n")
+    assert info.error and decode(encode(info)) == info
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([*"ab_.=()[]:,'\"\n #09", "import ", "def ", "x.fit(", "assert ", "é"]),
+                max_size=80).map("".join))
+def test_any_source_round_trips(source: str) -> None:
+    info = analyse(source)
+    assert decode(encode(info)) == info
+
+
+@pytest.mark.parametrize("position", [0, DIGEST - 1, DIGEST, DIGEST + 3, -1])
+def test_one_flipped_byte_is_refused(position: int) -> None:
+    data = bytearray(encode(analyse(SOURCE)))
+    data[position] ^= 0x01
+    with pytest.raises(ValueError):
+        decode(bytes(data))
+
+
+@pytest.mark.parametrize("data", [b"", b"x" * DIGEST, b"\x00" * 200, b"[]"])
+def test_bytes_it_did_not_write_are_refused(data: bytes) -> None:
+    with pytest.raises(ValueError):
+        decode(data)
+
+
+def test_truncated_bytes_are_refused() -> None:
+    data = encode(analyse(SOURCE))
+    for cut in (1, len(data) // 2, len(data) - 1):
+        with pytest.raises(ValueError):
+            decode(data[:cut])
