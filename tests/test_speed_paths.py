@@ -158,6 +158,44 @@ def test_stat_signature_cache_reads_changed_files_again(tmp_path: Path, monkeypa
     assert changed != expected
 
 
+def _fingerprints(root: Path, *, cache: bool) -> list[tuple[str, int | None, str]]:
+    """(path, line, fingerprint) of every finding with a line."""
+    report = run_audit(root, discover(root), cache=cache)
+    return sorted((f.path or "", f.line, f.fingerprint) for f in report.findings if f.line is not None)
+
+
+def test_warm_run_reads_no_python_file_even_for_fingerprints(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fingerprints hash the text of the line a finding points at; that text is cached by content, so a warm
+    run reads no module at all, and a finding whose line changed gets the new text's fingerprint."""
+    from mlops_audit.inventory import Inventory
+
+    monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)
+    root = make_repo(tmp_path / "r", FILES)
+    _age(root, 3600)
+    expected = _fingerprints(root, cache=False)
+    assert any(path == "train.py" for path, _, _ in expected)
+    assert _fingerprints(root, cache=True) == expected  # cold: analyses and line texts stored
+    read: list[str] = []
+    real_read = Inventory.read_bytes
+
+    def counting_read(self: Inventory, path: str, limit: int) -> bytes | None:
+        read.append(path)
+        return real_read(self, path, limit)
+
+    monkeypatch.setattr(Inventory, "read_bytes", counting_read)
+    assert _fingerprints(root, cache=True) == expected
+    assert not [p for p in read if p.endswith(".py")], read
+    # the same line number, other text: the fingerprint follows the text
+    text = FILES["train.py"].replace("LinearRegression().fit(X, y)", "LinearRegression().fit(X, y)  # v2")
+    (root / "train.py").write_text(text)
+    _age(root, 3600)
+    changed = _fingerprints(root, cache=True)
+    assert changed == _fingerprints(root, cache=False)
+    assert [f for f in changed if f[0] == "train.py"] != [f for f in expected if f[0] == "train.py"]
+
+
 def test_racy_files_are_not_trusted_by_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     root = make_repo(tmp_path / "r", FILES)

@@ -255,8 +255,10 @@ class CodeCache:
     def put_doc(self, kind: str, key: str, value: Any) -> None:
         """Store a JSON value (lists, dicts with string keys, strings, numbers, booleans, None)."""
         if self.enabled:
-            self._new_docs[f"{kind}:{key}"] = value
-            self._dirty = True
+            name = f"{kind}:{key}"
+            self._new_docs[name] = value
+            if self._old_docs.get(name) != value:
+                self._dirty = True
 
     def save(self) -> None:
         """Write what this run used (nothing when nothing changed); closes the previous cache file."""

@@ -74,23 +74,15 @@ def _suppression(facts: RepoFacts, rule: Rule, ev: Evidence) -> str | None:
     return None
 
 
-def _anchor(facts: RepoFacts, ev: Evidence, last: dict[tuple[str, int | None], list[str]] | None = None) -> str:
-    """The text a line finding points at (so its fingerprint survives line moves); "" otherwise.
-    ``last`` keeps the lines of the file (cell) split for the previous finding of this rule: findings come file
-    by file, and keeping every file a rule points at would hold thousands of files in memory at once."""
+def _anchor(facts: RepoFacts, ev: Evidence) -> str:
+    """The text a line finding points at (so its fingerprint survives line moves); "" otherwise."""
     if ev.path is None or ev.line is None:
         return ""
-    lines = last.get((ev.path, ev.cell)) if last is not None else None
-    if lines is None:
-        if ev.cell is not None:
-            nb = facts.notebooks.get(ev.path)
-            cell = next((c for c in nb.cells if c.index == ev.cell), None) if nb else None
-            lines = cell.source.splitlines() if cell else []
-        else:  # not kept by facts.text either: the findings of a large repository point at thousands of files
-            lines = (facts.text(ev.path, report=False, keep=False) or "").splitlines()
-        if last is not None:
-            last.clear()
-            last[(ev.path, ev.cell)] = lines
+    if ev.cell is None:
+        return facts.line_text(ev.path, ev.line)
+    nb = facts.notebooks.get(ev.path)
+    cell = next((c for c in nb.cells if c.index == ev.cell), None) if nb else None
+    lines = cell.source.splitlines() if cell else []
     return lines[ev.line - 1].strip() if 0 < ev.line <= len(lines) else ""
 
 
@@ -118,7 +110,6 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
         return RuleResult(rule, "pass", reason=outcome.detail)
     evidence = outcome.evidence or (Evidence(rule.title),)
     findings: list[Finding] = []
-    last: dict[tuple[str, int | None], list[str]] = {}
     for ev in evidence:
         if _path_ignored(facts.config, rule, ev.path):
             continue
@@ -127,7 +118,7 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
             suppressed = _suppression(facts, rule, ev)
         except Exception:  # pragma: no cover - defensive: suppressions never break an audit
             suppressed = None
-        fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev, last))
+        fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev))
         path = None if ev.path is None else printable(ev.path)
         findings.append(Finding(rule, printable(ev.message), path, ev.line, ev.cell, suppressed, fp))
     active = [f for f in findings if f.suppressed is None]

@@ -197,6 +197,7 @@ class RepoFacts:
         self._names_matching: dict[re.Pattern[str], frozenset[str]] = {}
         self._history_scan: HistoryScan | None = None
         self._notebook_keys: dict[str, str] = {}  # notebook path -> content key, when the cache is on
+        self._last_lines: tuple[str | None, list[str]] = (None, [])  # the file line_text split last
 
     # ----------------------------------------------------------------- inventory and reading
     @cached_property
@@ -253,6 +254,28 @@ class RepoFacts:
                         self.problem(path, "not valid UTF-8; skipped")
         if keep or text is None:
             self._texts[path] = text
+        return text
+
+    def line_text(self, path: str, line: int) -> str:
+        """Line ``line`` (from 1) of a text file, stripped; "" when there is no such line or the file cannot be
+        read. Findings' fingerprints are made of it: the text of each line asked for is cached by the file's
+        content, so a warm run does not read again the thousand files a per-file rule points at."""
+        cache = self.cache
+        key = None
+        if cache is not None:
+            entry = self.inventory.by_path.get(path)
+            key = cache.known_key(path, entry.signature) if entry is not None else None
+        known = cache.doc("lines", key) if cache is not None and key is not None else None
+        if isinstance(known, dict):
+            text = known.get(str(line))
+            if isinstance(text, str):
+                return text
+        if self._last_lines[0] != path:  # findings come file by file: split each file once
+            self._last_lines = (path, (self.text(path, report=False, keep=False) or "").splitlines())
+        lines = self._last_lines[1]
+        text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        if cache is not None and key is not None:
+            cache.put_doc("lines", key, {**(known if isinstance(known, dict) else {}), str(line): text})
         return text
 
     def head(self, path: str, size: int = 200) -> bytes:
