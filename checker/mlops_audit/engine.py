@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,6 +140,28 @@ def run_audit(
     """Audit ``root`` (an existing directory) and build the report; ``progress(done, total, rule_id)``
     is called before each rule runs (the CLI draws a progress bar with it on a terminal). Pass ``facts``
     (built for the same root and config) to read them afterwards, as ``mlops-audit fix`` does."""
+    with paused_gc():
+        return _audit(root, config, select, ignore, progress, cache, facts)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while the audit runs. The facts are millions of small tuples, lists and
+    dicts (a 20,000-file repository: 700,000 calls) and hold no reference cycles, but each collection of the
+    oldest generation walks all of them: a third of a warm 20,000-file audit went to collections that freed
+    nothing. Worker processes forked meanwhile inherit the pause, while they build syntax trees. Reference
+    counting still frees everything as usual; collection resumes (as it was) when the audit returns."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _audit(root: Path, config: Config, select: list[str] | None, ignore: list[str] | None,
+           progress: Callable[[int, int, str], None] | None, cache: bool, facts: RepoFacts | None) -> Report:
     rules, problems = all_rules(config.custom_rules)
     for problem in problems:
         config.problems.append((config.source or "configuration", problem))

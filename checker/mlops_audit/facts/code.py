@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from mlops_audit.facts.secrets import scan_text
+
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|^\s*\?\?")
 
@@ -50,6 +52,7 @@ class CodeInfo:
     suppressions: dict[int, dict[str, str]] = field(default_factory=dict)  # line -> {ID: reason}
     lines: int = 0
     error: str | None = None
+    secrets: list[tuple[int, str]] = field(default_factory=list)  # (line, kind) of each secret-looking value
 
 
 def blank_magics(source: str) -> str:
@@ -215,8 +218,9 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
 
 
 def analyse(source: str, *, filename: str = "<source>") -> CodeInfo:
-    """Parse ``source`` (never executed) into a :class:`CodeInfo`; a syntax error sets ``error``."""
-    info = CodeInfo(lines=source.count("\n") + 1, suppressions=suppressions_in(source))
+    """Parse ``source`` (never executed) into a :class:`CodeInfo`; a syntax error sets ``error``. The secret scan
+    is done here too: the source is in hand, and its result is cached with the rest."""
+    info = CodeInfo(lines=source.count("\n") + 1, suppressions=suppressions_in(source), secrets=scan_text(source))
     try:
         tree = ast.parse(source, filename=filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:

@@ -37,6 +37,7 @@ def encode(info: CodeInfo) -> bytes:
         info.suppressions,
         info.lines,
         info.error,
+        tuple(info.secrets),
     ))
     return _digest(body) + body
 
@@ -47,7 +48,7 @@ def decode(data: bytes) -> CodeInfo:
     if len(data) <= DIGEST or _digest(body) != data[:DIGEST]:
         raise ValueError("damaged analysis")
     try:
-        imports, calls, strings, functions, classes, suppressions, lines, error = marshal.loads(body)
+        imports, calls, strings, functions, classes, suppressions, lines, error, secrets = marshal.loads(body)
     except (EOFError, TypeError) as exc:  # pragma: no cover - the checksum matched: only another Python's bytes
         raise ValueError("unreadable analysis") from exc
     new = tuple.__new__
@@ -60,4 +61,5 @@ def decode(data: bytes) -> CodeInfo:
         suppressions=suppressions,
         lines=lines,
         error=error,
+        secrets=list(secrets),
     )

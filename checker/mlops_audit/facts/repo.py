@@ -793,8 +793,9 @@ class RepoFacts:
                 continue
             if manifests.is_lock_file(path) or entry.size > MAX_TEXT_BYTES:
                 continue
-            found: list[tuple[int, str]] | None = None
-            if cache is not None:
+            info = self.python_files.get(path) if path.endswith(".py") else None
+            found: list[tuple[int, str]] | None = info.secrets if info is not None else None  # scanned as parsed
+            if found is None and cache is not None:
                 key = cache.known_key(path, entry.signature)
                 if key is not None:
                     found = cache.secrets(key)
