@@ -68,3 +68,12 @@ def test_truncated_bytes_are_refused() -> None:
     for cut in (1, len(data) // 2, len(data) - 1):
         with pytest.raises(ValueError):
             decode(data[:cut])
+
+
+def test_keyword_tuples_and_names_are_shared_across_analyses() -> None:
+    """Thousands of files pass the same keywords (``random_state=42``): one tuple for all of them in memory."""
+    one = decode(encode(analyse("import m\nm.fit(x, random_state=42)\n")))
+    two = decode(encode(analyse("import m\n\nm.fit(y, random_state=42)\n")))
+    assert one.calls[0].kwargs == (("random_state", "42"),)
+    assert one.calls[0].kwargs is two.calls[0].kwargs
+    assert one.calls[0].name is two.calls[0].name
