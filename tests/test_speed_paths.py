@@ -229,3 +229,51 @@ def test_history_scan_in_the_background_finds_removed_blobs(tmp_path: Path) -> N
     facts.config.large_file_mb = 1
     facts.prefetch_history()
     assert facts.history.large_blobs == [("big.bin", 2 * 1024 * 1024)]
+
+
+MATCH_AND_FRIENDS = '''
+match command:
+    case [Point(x=0, y=0), *rest] if rest:
+        pass
+    case {"k": 1, **others}:
+        pass
+    case None | True:
+        pass
+    case Point(x, y=other) as p:
+        pass
+global g
+async def f(a: int = 1, *args: str, b: "x" = None, **kw) -> list[int]:  # type: ignore
+    async with ctx() as c:
+        x = [i async for i in c if i]
+    y += f"{x!r:>{width}}"
+    lambda: (yield)
+'''
+
+
+def test_the_scan_skips_only_fields_that_never_hold_nodes() -> None:
+    """The scan reads only the fields of a node that can hold nodes: a field it skips must never hold one
+    (other than a leaf: a context or an operator), in any of the standard library's modules."""
+    import ast
+    import sysconfig
+
+    from mlops_audit.facts.code import _LEAVES, _child_fields
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    sources = [MATCH_AND_FRIENDS] + [p.read_text(encoding="utf-8", errors="replace")
+                                     for p in sorted(stdlib.glob("*.py"))[:120]]
+    seen = 0
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            kept = _child_fields(type(node))
+            for name in node._fields:
+                if name in kept:
+                    continue
+                value = getattr(node, name, None)
+                for item in value if isinstance(value, list) else [value]:
+                    assert not isinstance(item, ast.AST) or type(item) in _LEAVES, (type(node).__name__, name)
+                    seen += 1
+    assert seen > 10_000

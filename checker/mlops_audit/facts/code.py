@@ -103,6 +103,21 @@ _LEAVES = frozenset({
     ast.Name, ast.alias, *ast.expr_context.__subclasses__(), *ast.operator.__subclasses__(),
     *ast.unaryop.__subclasses__(), *ast.cmpop.__subclasses__(), *ast.boolop.__subclasses__(),
 })
+# Fields that never hold a node worth visiting, whatever the node type: names and other plain values, and the
+# contexts and operators (leaves). Plus the plain ``value`` of constants. Not read at all (a third of getattr's).
+_PLAIN_FIELDS = frozenset({"name", "asname", "module", "level", "arg", "attr", "id", "type_comment", "kind",
+                           "conversion", "is_async", "simple", "tag", "rest", "kwd_attrs", "ctx", "op", "ops"})
+_PLAIN_VALUE = (ast.Constant, ast.MatchSingleton)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold nodes to visit."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        plain = _PLAIN_FIELDS | ({"value"} if issubclass(kind, _PLAIN_VALUE) else set())
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in getattr(kind, "_fields", ()) if f not in plain)
+    return fields
 
 
 def _const_text(node: ast.expr) -> str:
@@ -126,6 +141,7 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
     push = stack.append
     leaves = _LEAVES
     AST = ast.AST  # a local alias: the loop runs a million times on 3,000 files
+    child_fields = _CHILD_FIELDS
 
     def mark(fn: int) -> None:
         while fn >= 0 and not asserts[fn]:
@@ -185,7 +201,8 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
         elif kind is ast.ClassDef:
             assert isinstance(node, ast.ClassDef)
             info.classes.append((node.name, tuple(b for b in (_dotted(x) for x in node.bases) if b), node.lineno))
-        for name in node._fields:
+        fields = child_fields.get(kind)
+        for name in fields if fields is not None else _child_fields(kind):
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in reversed(value):

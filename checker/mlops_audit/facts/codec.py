@@ -30,9 +30,9 @@ def encode(info: CodeInfo) -> bytes:
     """The checksum, then the analysis as marshal data."""
     body = marshal.dumps((
         tuple(info.imports),
-        tuple(tuple(c) for c in info.calls),
+        tuple(map(tuple, info.calls)),  # plain tuples: marshal refuses tuple subclasses
         tuple(info.strings),
-        tuple(tuple(f) for f in info.functions),
+        tuple(map(tuple, info.functions)),
         tuple(info.classes),
         info.suppressions,
         info.lines,
