@@ -196,6 +196,22 @@ def test_warm_run_reads_no_python_file_even_for_fingerprints(tmp_path: Path,
     assert [f for f in changed if f[0] == "train.py"] != [f for f in expected if f[0] == "train.py"]
 
 
+def test_a_warm_run_after_a_cold_one_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everything a warm run needs was stored by the cold run, even the line of a file that no fact read before
+    a finding pointed at it (the Dockerfile's FROM line, flagged before the secret scan reads the file)."""
+    monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)
+    files = {**FILES, "Dockerfile": "FROM python:3.11-slim\nCOPY . .\nCMD [\"python\", \"serve.py\"]\n"}
+    root = make_repo(tmp_path / "r", files)
+    _age(root, 3600)
+    cold = _fingerprints(root, cache=True)
+    assert any(path == "Dockerfile" for path, _, _ in cold)
+    (cache_file,) = (tmp_path / "cache").glob("code-*.cache")
+    written = cache_file.read_bytes()
+    assert _fingerprints(root, cache=True) == cold == _fingerprints(root, cache=False)
+    assert cache_file.read_bytes() == written
+
+
 def test_racy_files_are_not_trusted_by_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     root = make_repo(tmp_path / "r", FILES)

@@ -261,17 +261,22 @@ class RepoFacts:
         read. Findings' fingerprints are made of it: the text of each line asked for is cached by the file's
         content, so a warm run does not read again the thousand files a per-file rule points at."""
         cache = self.cache
-        key = None
-        if cache is not None:
-            entry = self.inventory.by_path.get(path)
-            key = cache.known_key(path, entry.signature) if entry is not None else None
+        entry = self.inventory.by_path.get(path)
+        key = cache.known_key(path, entry.signature) if cache is not None and entry is not None else None
         known = cache.doc("lines", key) if cache is not None and key is not None else None
         if isinstance(known, dict):
             text = known.get(str(line))
             if isinstance(text, str):
                 return text
         if self._last_lines[0] != path:  # findings come file by file: split each file once
-            self._last_lines = (path, (self.text(path, report=False, keep=False) or "").splitlines())
+            read_ns = time.time_ns()
+            content = self.text(path, report=False, keep=False)
+            if cache is not None and entry is not None and key is None and content is not None \
+                    and not path.endswith(".ipynb"):  # a notebook's key is its bytes' (see _notebook)
+                key = content_key(content)  # not read before by this run: remembered now, so next run knows it
+                cache.remember(path, entry.signature, key, read_ns)
+                known = cache.doc("lines", key)
+            self._last_lines = (path, (content or "").splitlines())
         lines = self._last_lines[1]
         text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         if cache is not None and key is not None:
