@@ -273,9 +273,9 @@ class RepoFacts:
             content = self.text(path, report=False, keep=False)
             if cache is not None and entry is not None and key is None and content is not None \
                     and not path.endswith(".ipynb"):  # a notebook's key is its bytes' (see _notebook)
-                key = content_key(content)  # not read before by this run: remembered now, so next run knows it
-                cache.remember(path, entry.signature, key, read_ns)
-                known = cache.doc("lines", key)
+                cache.remember(path, entry.signature, content_key(content), read_ns)  # so next run knows it
+                key = cache.known_key(path, entry.signature)  # still None when modified moments ago
+                known = cache.doc("lines", key) if key is not None else None
             self._last_lines = (path, (content or "").splitlines())
         lines = self._last_lines[1]
         text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
