@@ -201,15 +201,28 @@ def test_a_warm_run_after_a_cold_one_writes_nothing(tmp_path: Path, monkeypatch:
     a finding pointed at it (the Dockerfile's FROM line, flagged before the secret scan reads the file)."""
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)
-    files = {**FILES, "Dockerfile": "FROM python:3.11-slim\nCOPY . .\nCMD [\"python\", \"serve.py\"]\n"}
+    from mlops_audit.inventory import Inventory
+
+    files = {**FILES, "Dockerfile": "FROM python:3.11-slim\nCOPY . .\nCMD [\"python\", \"serve.py\"]\n",
+             "conf/a.yaml": "lr: 0.1\n", "conf/b.yaml": "alert: not a rule (no expression)\n"}
     root = make_repo(tmp_path / "r", files)
     _age(root, 3600)
     cold = _fingerprints(root, cache=True)
     assert any(path == "Dockerfile" for path, _, _ in cold)
     (cache_file,) = (tmp_path / "cache").glob("code-*.cache")
     written = cache_file.read_bytes()
-    assert _fingerprints(root, cache=True) == cold == _fingerprints(root, cache=False)
+    read: list[str] = []
+    real_read = Inventory.read_bytes
+
+    def counting_read(self: Inventory, path: str, limit: int) -> bytes | None:
+        read.append(path)
+        return real_read(self, path, limit)
+
+    monkeypatch.setattr(Inventory, "read_bytes", counting_read)
+    assert _fingerprints(root, cache=True) == cold
     assert cache_file.read_bytes() == written
+    assert not [p for p in read if p.endswith((".py", ".yaml"))], read  # MON004's text searches were cached
+    assert _fingerprints(root, cache=False) == cold
 
 
 def test_racy_files_are_not_trusted_by_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -635,6 +635,7 @@ def prediction_logging(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 
 ALERT_TEXT = re.compile(r"^\s*-?\s*alert\s*:", re.M)
+ALERT_EXPR = re.compile("expr")
 ALERT_MODULES = ("slack_sdk", "pdpyras", "pagerduty", "opsgenie_sdk", "sentry_sdk", "pymsteams", "apprise")
 
 
@@ -642,9 +643,8 @@ ALERT_MODULES = ("slack_sdk", "pdpyras", "pagerduty", "opsgenie_sdk", "sentry_sd
 def alerting(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if facts.matching(["**/alertmanager*.y*ml", "**/*alert*.rules", "**/grafana/**/alert*"]):
         return Outcome.ok()
-    for path in facts.matching(["*.yml", "*.yaml"]):
-        text = facts.text(path, report=False) or ""
-        if ALERT_TEXT.search(text) and "expr" in text:
+    for path in facts.matching(["*.yml", "*.yaml"]):  # Prometheus rules: `- alert: X` with an `expr:`
+        if facts.text_search(path, ALERT_TEXT) and facts.text_search(path, ALERT_EXPR):
             return Outcome.ok(path)
     if facts.imports_of(ALERT_MODULES, tests=False):
         return Outcome.ok("alerting client")

@@ -7,6 +7,7 @@ needs, once; unreadable files are recorded in ``problems`` (reported by rule AUD
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import posixpath
 import re
 import time
@@ -271,17 +272,48 @@ class RepoFacts:
         if self._last_lines[0] != path:  # findings come file by file: split each file once
             read_ns = time.time_ns()
             content = self.text(path, report=False, keep=False)
-            if cache is not None and entry is not None and key is None and content is not None \
-                    and not path.endswith(".ipynb"):  # a notebook's key is its bytes' (see _notebook)
-                cache.remember(path, entry.signature, content_key(content), read_ns)  # so next run knows it
-                key = cache.known_key(path, entry.signature)  # still None when modified moments ago
-                known = cache.doc("lines", key) if key is not None else None
+            if key is None and content is not None:
+                key = self._remember(entry, content, read_ns)
+                known = cache.doc("lines", key) if cache is not None and key is not None else None
             self._last_lines = (path, (content or "").splitlines())
         lines = self._last_lines[1]
         text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         if cache is not None and key is not None:
             cache.put_doc("lines", key, {**(known if isinstance(known, dict) else {}), str(line): text})
         return text
+
+    def _remember(self, entry: FileEntry | None, text: str, read_ns: int) -> str | None:
+        """Record that ``entry``'s stat signature holds ``text`` (read at ``read_ns``), so the next run knows its
+        content key without reading it; that key, or None when the cache is off or the file too fresh to trust
+        by its signature. Not for notebooks: their key is their bytes' (see _notebook)."""
+        cache = self.cache
+        if cache is None or entry is None or entry.path.endswith(".ipynb"):
+            return None
+        cache.remember(entry.path, entry.signature, content_key(text), read_ns)
+        return cache.known_key(entry.path, entry.signature)
+
+    def text_search(self, path: str, pattern: re.Pattern[str]) -> bool:
+        """Whether ``pattern`` is found in the text of ``path`` (False when it cannot be read). The answer is
+        cached by the file's content and the pattern, so a warm run answers without reading the file."""
+        cache = self.cache
+        entry = self.inventory.by_path.get(path)
+        kind = "search-" + hashlib.blake2b(f"{pattern.flags}:{pattern.pattern}".encode("utf-8", "surrogatepass"),
+                                           digest_size=8).hexdigest()
+        key = cache.known_key(path, entry.signature) if cache is not None and entry is not None else None
+        if cache is not None and key is not None:
+            known = cache.doc(kind, key)
+            if isinstance(known, bool):
+                return known
+        read_ns = time.time_ns()
+        text = self.text(path, report=False, keep=False)
+        if text is None:
+            return False
+        found = pattern.search(text) is not None
+        if key is None:
+            key = self._remember(entry, text, read_ns)
+        if cache is not None and key is not None:
+            cache.put_doc(kind, key, found)
+        return found
 
     def head(self, path: str, size: int = 200) -> bytes:
         return self.inventory.read_bytes(path, size) or b""
