@@ -306,3 +306,19 @@ def test_the_scan_skips_only_fields_that_never_hold_nodes() -> None:
                     assert not isinstance(item, ast.AST) or type(item) in _LEAVES, (type(node).__name__, name)
                     seen += 1
     assert seen > 10_000
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_version_sprawl_hint_never_hides_a_match(seed: int) -> None:
+    """VER002 runs its exact test only on names where a cheap scan of all names finds a hint: every name the
+    exact pattern matches must hold a hint."""
+    from mlops_audit.facts.repo import VERSION_SPRAWL
+    from mlops_audit.predicates import VERSION_SPRAWL_HINT
+
+    rng = random.Random(seed)
+    parts = ["model", "_", "-", " ", ".", "v", "V2", "3", "final", "FINAL", "copy", "Copy of ", "old", "new", "fixed",
+             "backup", "bak", "tmp", "temp", "orig", "latest", "draft", "wip", "(1)", " (12)", "py", "csv", "x\ny"]
+    for _ in range(3000):
+        name = "".join(rng.choice(parts) for _ in range(rng.randint(1, 6)))
+        if VERSION_SPRAWL.search(name):
+            assert VERSION_SPRAWL_HINT.search(name), name

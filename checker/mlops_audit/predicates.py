@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 from mlops_audit.facts.code import Call
@@ -330,14 +332,21 @@ def python_version(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         Evidence("no Python version declared (requires-python, .python-version, environment.yml...)"))
 
 
+# In every name VERSION_SPRAWL finds something in (each of its branches holds one of these), case aside.
+VERSION_SPRAWL_HINT = re.compile(r"(?i)v\d|final|copy|old|new|fixed|backup|bak|tmp|temp|orig|latest|draft|wip|\(")
 SPEC_SUFFIXES = {".json", ".yaml", ".yml", ".toml", ".xml", ".xsd", ".proto", ".graphql", ".avsc"}
 
 
 @predicate
 def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = []
-    for path in facts.paths:
-        name = path.rsplit("/", 1)[-1]
+    paths = facts.paths
+    names = [path.rsplit("/", 1)[-1] for path in paths]
+    joined = "\n".join(names)  # one scan of every name for a hint of sprawl; the exact test on those few only
+    starts = list(accumulate((len(n) + 1 for n in names[:-1]), initial=0))
+    candidates = sorted({bisect_right(starts, m.start()) - 1 for m in VERSION_SPRAWL_HINT.finditer(joined)})
+    for index in candidates:
+        path, name = paths[index], names[index]
         # "model_v2.tar.gz" -> model_v2; "utils.bak.py" -> utils.bak; "train.py.orig" -> the whole name
         stems = [name] if name.startswith(".") else [name.split(".")[0], name.rsplit(".", 1)[0], name]
         m = next((found for s in stems if (found := VERSION_SPRAWL.search(s))), None)
