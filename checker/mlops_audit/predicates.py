@@ -196,9 +196,8 @@ REGISTRY_CALLS = (
 def model_registry(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if _calls(facts, REGISTRY_CALLS):
         return Outcome.ok()
-    for unit in facts.code_units(tests=False):
-        if any(k == "registered_model_name" for c in unit.info.calls for k, _ in c.kwargs):
-            return Outcome.ok()
+    if any("registered_model_name" in unit.info.keywords for unit in facts.code_units(tests=False)):
+        return Outcome.ok()
     if facts.dvc.artifacts or facts.matching(["/.gto", "/artifacts.yaml"]):
         return Outcome.ok("DVC/GTO model registry")
     return _per_training_file(facts, "model trained here is not registered or versioned")
@@ -232,6 +231,8 @@ def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     for unit in facts.code_units(tests=False):  # only the files that train can miss a seed: only they are read
         if unit.path not in first or unit.path in seeded:
             continue
+        if seed_names.isdisjoint(unit.info.call_names) and SEED_KWARGS.isdisjoint(unit.info.keywords):
+            continue  # no seed call and no seed keyword in this file: nothing to look at call by call
         if any(_sets_seed(c, seed_names) for c in unit.info.calls):
             seeded.add(unit.path)
     missing = [ref for path, ref in first.items() if path not in seeded]
@@ -260,11 +261,18 @@ UNSAFE_LOADS = re.compile(
 )
 
 
+MAYBE_UNSAFE_LOADS = re.compile(r"^(torch|numpy)\.load$|load_model$")  # unsafe with some keyword values
+DAG_CALLS = re.compile(r"DAG$")
+
+
 @predicate
 def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = []
     unsafe = facts.call_names_matching(UNSAFE_LOADS)  # anchored at both ends: search is match
+    loads = unsafe | facts.call_names_matching(MAYBE_UNSAFE_LOADS)
     for unit in facts.code_units():
+        if loads.isdisjoint(unit.info.call_names):
+            continue
         for call in unit.info.calls:
             name = call.name
             if not (name in unsafe or name in ("torch.load", "numpy.load") or name.endswith("load_model")):
@@ -513,7 +521,10 @@ def continuous_training(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         return Outcome.ok("scheduled CI")
     if _calls(facts, r"(^|\.)\w*retrain\w*$", tests=False):
         return Outcome.ok("retrain trigger in code")
+    dags = facts.call_names_matching(DAG_CALLS)
     for unit in facts.code_units(tests=False):
+        if dags.isdisjoint(unit.info.call_names):
+            continue
         if any(c.name.endswith("DAG") and any(k in ("schedule", "schedule_interval") for k, _ in c.kwargs)
                for c in unit.info.calls):
             return Outcome.ok("scheduled DAG")
@@ -638,7 +649,7 @@ def prediction_logging(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     inference = set(facts.inference_files)
     logs = facts.call_names_matching(LOG_CALLS)
     for unit in facts.code_units(tests=False):
-        if unit.path in inference and any(c.name in logs for c in unit.info.calls):
+        if unit.path in inference and not logs.isdisjoint(unit.info.call_names):
             return Outcome.ok()
     return Outcome.fail(*[Evidence("predictions are not logged", p) for p in sorted(inference)[:5]])
 

@@ -53,6 +53,20 @@ class CodeInfo:
     lines: int = 0
     error: str | None = None
     secrets: list[tuple[int, str]] = field(default_factory=list)  # (line, kind) of each secret-looking value
+    # the distinct call names and keyword names of ``calls``, in order of appearance: a rule looking for a few
+    # names skips, in one set operation, the files that have none (see :func:`summarise`)
+    call_names: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.calls and not self.call_names:
+            summarise(self)
+
+
+def summarise(info: CodeInfo) -> None:
+    """Set ``call_names`` and ``keywords`` from ``calls``."""
+    info.call_names = tuple(dict.fromkeys(c.name for c in info.calls))
+    info.keywords = tuple(dict.fromkeys(k for c in info.calls for k, _ in c.kwargs))
 
 
 def blank_magics(source: str) -> str:
@@ -232,6 +246,7 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
     info.classes = [(n, tuple(resolve(b) for b in bases), line) for n, bases, line in info.classes]
     info.functions = sorted((Function(intern(f.name), f.lineno, a) for f, a in zip(functions, asserts, strict=True)),
                             key=lambda f: f.line)
+    summarise(info)
 
 
 def analyse(source: str, *, filename: str = "<source>") -> CodeInfo:

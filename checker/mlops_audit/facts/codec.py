@@ -38,6 +38,8 @@ def encode(info: CodeInfo) -> bytes:
         info.lines,
         info.error,
         tuple(info.secrets),
+        info.call_names,
+        info.keywords,
     ))
     return _digest(body) + body
 
@@ -48,7 +50,8 @@ def decode(data: bytes) -> CodeInfo:
     if len(data) <= DIGEST or _digest(body) != data[:DIGEST]:
         raise ValueError("damaged analysis")
     try:
-        imports, calls, strings, functions, classes, suppressions, lines, error, secrets = marshal.loads(body)
+        (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names,
+         keywords) = marshal.loads(body)
     except (EOFError, TypeError) as exc:  # pragma: no cover - the checksum matched: only another Python's bytes
         raise ValueError("unreadable analysis") from exc
     new = tuple.__new__
@@ -63,4 +66,6 @@ def decode(data: bytes) -> CodeInfo:
         lines=lines,
         error=error,
         secrets=list(secrets),
+        call_names=call_names,
+        keywords=keywords,
     )

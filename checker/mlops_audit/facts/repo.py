@@ -533,7 +533,7 @@ class RepoFacts:
     @cached_property
     def _call_names(self) -> frozenset[str]:
         """Every distinct call name: a pattern is tried once per name, not once per call."""
-        return frozenset(c.name for u in self.units for c in u.info.calls)
+        return frozenset().union(*(u.info.call_names for u in self.units))
 
     def call_names_matching(self, pattern: re.Pattern[str]) -> frozenset[str]:
         """The distinct call names in which ``pattern`` finds a match (``search``)."""
@@ -549,6 +549,7 @@ class RepoFacts:
         return [
             Ref(u.path, c.line, u.cell)
             for u in self.code_units(tests=tests)
+            if not hit.isdisjoint(u.info.call_names)  # a file without any of these names: its calls not walked
             for c in u.info.calls
             if c.name in hit
         ]
@@ -576,13 +577,15 @@ class RepoFacts:
     def training_refs(self) -> list[Ref]:
         """Places where a model is trained: .fit()/train()/Trainer in a file that imports an ML library."""
         ml_paths = set(self.ml_files)
-        trainers = self.call_names_matching(TRAIN_CALLS)
+        # a call trains when its method is a training one (``.fit``) or its name a trainer's: as names, both
+        trains = self.call_names_matching(TRAIN_CALLS) | {
+            n for n in self._call_names if n.rsplit(".", 1)[-1] in TRAIN_METHODS}
         refs = []
         for unit in self.code_units(tests=False):
-            if unit.path not in ml_paths:
+            if unit.path not in ml_paths or trains.isdisjoint(unit.info.call_names):
                 continue
             for call in unit.info.calls:
-                if call.method in TRAIN_METHODS or call.name in trainers:
+                if call.name in trains:
                     refs.append(Ref(unit.path, call.line, unit.cell))
         return refs
 
