@@ -207,15 +207,16 @@ def build_inventory(root: Path, exclude: list[str]) -> Inventory:
     files = []
     notes = []
     skipped_dirs = 0
-    root_str = str(root)
+    prefix = os.path.join(str(root), "")  # root and a separator: a relative name is appended as it is
+    skipped = ALWAYS_SKIPPED_DIRS
     for rel, tracked in pairs:
         if excluded.match_file(rel):
             continue
-        parts = rel.split("/")
-        if any(p in ALWAYS_SKIPPED_DIRS for p in parts[:-1]):
+        folder = rel.rpartition("/")[0]
+        if folder and not skipped.isdisjoint(folder.split("/")):
             continue
         try:
-            st = os.lstat(os.path.join(root_str, rel))
+            st = os.lstat(prefix + rel)
         except OSError:
             continue  # deleted in the work tree
         if stat.S_ISDIR(st.st_mode):

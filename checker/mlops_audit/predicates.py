@@ -242,6 +242,7 @@ def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 CONFIG_MODULES = ("hydra", "omegaconf", "ml_collections", "gin", "argparse", "click", "typer", "fire", "jsonargparse",
                   "simple_parsing", "pydantic_settings", "yaml", "tomllib", "configparser")
+CONFIG_PACKAGES = frozenset(CONFIG_MODULES)
 
 
 @predicate
@@ -249,8 +250,8 @@ def hyperparameters_config(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if facts.config_files:
         return Outcome.ok(facts.config_files[0])
     training = set(facts.training_files)
-    if any(u.path in training for u in facts.code_units(tests=False)
-           for name, _ in u.info.imports if name.split(".")[0] in CONFIG_MODULES):
+    if any(u.path in training and not CONFIG_PACKAGES.isdisjoint(u.info.packages)
+           for u in facts.code_units(tests=False)):
         return Outcome.ok("configurable entry point")
     return _per_training_file(facts, "hyper-parameters set in code, with no params/config file")
 

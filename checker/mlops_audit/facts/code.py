@@ -57,16 +57,18 @@ class CodeInfo:
     # names skips, in one set operation, the files that have none (see :func:`summarise`)
     call_names: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()  # the distinct top-level packages of ``imports`` ("sklearn" for sklearn.svm)
 
     def __post_init__(self) -> None:
-        if self.calls and not self.call_names:
+        if (self.calls and not self.call_names) or (self.imports and not self.packages):
             summarise(self)
 
 
 def summarise(info: CodeInfo) -> None:
-    """Set ``call_names`` and ``keywords`` from ``calls``."""
+    """Set ``call_names``, ``keywords`` and ``packages`` from ``calls`` and ``imports``."""
     info.call_names = tuple(dict.fromkeys(c.name for c in info.calls))
     info.keywords = tuple(dict.fromkeys(k for c in info.calls for k, _ in c.kwargs))
+    info.packages = tuple(dict.fromkeys(sys.intern(m.partition(".")[0]) for m, _ in info.imports))
 
 
 def blank_magics(source: str) -> str:

@@ -40,6 +40,7 @@ def encode(info: CodeInfo) -> bytes:
         tuple(info.secrets),
         info.call_names,
         info.keywords,
+        info.packages,
     ))
     return _digest(body) + body
 
@@ -50,8 +51,8 @@ def decode(data: bytes) -> CodeInfo:
     if len(data) <= DIGEST or _digest(body) != data[:DIGEST]:
         raise ValueError("damaged analysis")
     try:
-        (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names,
-         keywords) = marshal.loads(body)
+        (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names, keywords,
+         packages) = marshal.loads(body)
     except (EOFError, TypeError) as exc:  # pragma: no cover - the checksum matched: only another Python's bytes
         raise ValueError("unreadable analysis") from exc
     new = tuple.__new__
@@ -68,4 +69,5 @@ def decode(data: bytes) -> CodeInfo:
         secrets=list(secrets),
         call_names=call_names,
         keywords=keywords,
+        packages=packages,
     )

@@ -562,9 +562,12 @@ class RepoFacts:
     # ----------------------------------------------------------------- what kind of project
     def _units_importing(self, libraries: tuple[str, ...]) -> dict[tuple[str, int | None], Unit]:
         prefixes = tuple(m + "." for m in libraries)
+        packages = frozenset(libraries) if not any("." in m for m in libraries) else None
         found: dict[tuple[str, int | None], Unit] = {}
         for unit in self.units:
-            if any(n in libraries or n.startswith(prefixes) for n, _ in unit.info.imports):
+            info = unit.info
+            if (not packages.isdisjoint(info.packages)) if packages is not None else \
+                    any(n in libraries or n.startswith(prefixes) for n, _ in info.imports):
                 found[(unit.path, unit.cell)] = unit
         return found
 
