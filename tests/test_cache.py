@@ -191,3 +191,18 @@ def test_damaged_document_entries_are_parsed_again(tmp_path: Path, cache_home: P
     for garbage in (["ok"], [1, 2, 3], {"x": 1}, "text", ["ok", {"\x00pairs": 5}], ["error"]):
         rewrite(path, docs={name: garbage for name in docs})
         assert report_json(root, cache=True) == expected, garbage
+
+
+def test_damaged_signature_rows_are_misses(tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path's row (stat signature and content key, one string) that is not what this version writes is a
+    miss: the file is read and hashed again, the report is the same."""
+    monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)
+    root = make_repo(tmp_path / "r", FILES)
+    expected = report_json(root, cache=False)
+    report_json(root, cache=True)
+    (path,) = cache_home.glob("code-*.cache")
+    files = header_of(path)["files"]
+    assert isinstance(files, dict) and files and all(isinstance(row, str) for row in files.values())
+    for garbage in ([1, 2, 3, 4, "k"], 5, "", "1 2 3 4", "1 2 3 4 ", "x y z w key", None):
+        rewrite(path, files={name: garbage for name in files})
+        assert report_json(root, cache=True) == expected, garbage
