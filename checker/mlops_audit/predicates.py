@@ -341,8 +341,10 @@ def python_version(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         Evidence("no Python version declared (requires-python, .python-version, environment.yml...)"))
 
 
-# In every name VERSION_SPRAWL finds something in (each of its branches holds one of these), case aside.
-VERSION_SPRAWL_HINT = re.compile(r"(?i)v\d|final|copy|old|new|fixed|backup|bak|tmp|temp|orig|latest|draft|wip|\(")
+# In every name VERSION_SPRAWL finds something in (each of its branches holds one of these), case aside; names
+# are scanned joined by newlines, so ^ is a name's start.
+VERSION_SPRAWL_HINT = re.compile(
+    r"(?im)[_\-\s.](v\d|final|copy|old|new|fixed|backup|bak|tmp|temp|orig|latest|draft|wip)|\s\(|^copy")
 SPEC_SUFFIXES = {".json", ".yaml", ".yml", ".toml", ".xml", ".xsd", ".proto", ".graphql", ".avsc"}
 
 
