@@ -70,6 +70,7 @@ DATA_READERS = re.compile(
     r"load_iris|load_wine|load_digits|load_diabetes|load_breast_cancer|fetch_\w+|image_dataset_from_directory|"
     r"ImageFolder)$"
 )
+TRAIN_SCRIPT = re.compile(r"(?i)train")  # a file name starting so (matched at its start)
 TRAIN_METHODS = {"fit", "fit_generator", "train", "train_model", "partial_fit", "fit_predict"}
 TRAIN_CALLS = re.compile(r"(^|\.)(Trainer|SFTTrainer|Seq2SeqTrainer|train_test_split|cross_val_score|GridSearchCV)$")
 INFERENCE_NAME = re.compile(r"(predict|infer|inference|serve|serving|score|batch)", re.I)
@@ -212,6 +213,11 @@ class RepoFacts:
     @cached_property
     def paths(self) -> list[str]:
         return [f.path for f in self.files]
+
+    @cached_property
+    def suffixes(self) -> list[str]:
+        """``suffix_of`` each file, in inventory order (several facts filter the files by suffix)."""
+        return [suffix_of(f.path) for f in self.files]
 
     def matching(self, patterns: list[str] | tuple[str, ...]) -> list[str]:
         return matcher(patterns).filter(self.paths)
@@ -599,7 +605,7 @@ class RepoFacts:
     @cached_property
     def model_files(self) -> list[FileEntry]:
         exts = MODEL_EXTENSIONS + tuple(self.config.model_extensions)
-        return [f for f in self.files if suffix_of(f.path) in exts]
+        return [f for f, suffix in zip(self.files, self.suffixes, strict=True) if suffix in exts]
 
     @cached_property
     def serving_refs(self) -> list[Ref]:
@@ -628,8 +634,8 @@ class RepoFacts:
             evidence.append(f"ML library imports in {len(self.ml_files)} file(s), e.g. {self.ml_files[0]}")
         if self.model_files:
             evidence.append(f"{len(self.model_files)} model artifact(s), e.g. {self.model_files[0].path}")
-        train_scripts = [p for p in self.paths if re.match(r"(?i)^train", p.rsplit('/', 1)[-1])
-                         and p.endswith((".py", ".ipynb"))]
+        train_scripts = [p for p in self.paths if p.endswith((".py", ".ipynb"))
+                         and TRAIN_SCRIPT.match(p.rsplit("/", 1)[-1])]
         if train_scripts:
             evidence.append(f"training entry point {train_scripts[0]}")
         data_nbs = [p for p, nb in self.notebooks.items() if nb.cells]
@@ -688,10 +694,11 @@ class RepoFacts:
     def data_files(self) -> list[FileEntry]:
         """Data files in the inventory (tracked or about to be), media folders included, fixtures excluded."""
         exts = DATA_EXTENSIONS + tuple(self.config.data_extensions)
-        found = [f for f in self.files if suffix_of(f.path) in exts and not self.is_small_fixture(f)]
+        pairs = list(zip(self.files, self.suffixes, strict=True))
+        found = [f for f, suffix in pairs if suffix in exts and not self.is_small_fixture(f)]
         media: dict[str, list[FileEntry]] = defaultdict(list)
-        for f in self.files:
-            if suffix_of(f.path) in MEDIA_EXTENSIONS and not set(f.path.split('/')[:-1]) & FIXTURE_DIRS:
+        for f, suffix in pairs:
+            if suffix in MEDIA_EXTENSIONS and not set(f.path.split('/')[:-1]) & FIXTURE_DIRS:
                 media[posixpath.dirname(f.path)].append(f)
         for entries in media.values():
             if len(entries) >= MEDIA_SET_MIN:
@@ -827,12 +834,12 @@ class RepoFacts:
     def secrets(self) -> list[tuple[Ref, str]]:
         hits: list[tuple[Ref, str]] = []
         cache = self.cache
-        for entry in self.files:
+        for entry, suffix in zip(self.files, self.suffixes, strict=True):
             path = entry.path
             name = path.rsplit("/", 1)[-1]
             if path.endswith(".ipynb"):
                 continue
-            if not (suffix_of(path) in TEXT_EXTENSIONS or name in TEXT_NAMES or name.startswith(".env")):
+            if not (suffix in TEXT_EXTENSIONS or name in TEXT_NAMES or name.startswith(".env")):
                 continue
             if manifests.is_lock_file(path) or entry.size > MAX_TEXT_BYTES:
                 continue
