@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,21 @@ def test_fast_and_typer_paths_give_the_same_output_and_exit_code(tmp_path: Path,
     assert runs[0][0] == 1
     assert main(["check", str(repo), "--min-score", "101"]) == 2
     assert "--min-score must be between 0 and 100" in capsys.readouterr().err
+
+
+def test_the_process_ends_fast_after_an_audit_with_all_its_output(tmp_path: Path) -> None:
+    """``python -m mlops_audit`` ends with os._exit after an audit (no interpreter teardown): stdout, stderr and
+    the exit code must still be complete, even for a report larger than the stream's buffer."""
+    files = {"README.md": "# x\n", "train.py": "import sklearn\nm.fit(X, y)\n"}
+    files.update({f"data/part_{i:03d}.csv": "a,b\n1,2\n" * 600 for i in range(120)})  # 120 data-in-git findings
+    repo = make_repo(tmp_path / "r", files)
+    done = subprocess.run([sys.executable, "-m", "mlops_audit", str(repo), "-f", "json"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1  # the gate still decides the code
+    assert len(done.stdout) > 16384  # several of stdout's 8 KB buffers: the last one is flushed by hand
+    report = json.loads(done.stdout)
+    assert report["summary"]["findings"] == len(report["findings"]) > 10
+    assert "finding(s) at or above error" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "mlops_audit", "rules"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "DAT001" in done.stdout  # other commands exit the usual way

@@ -28,7 +28,7 @@ def test_wheel_contains_rules_and_template(wheel: Path) -> None:
     assert any(n.startswith("mlops_audit/template/") and n.endswith("cookiecutter.json") for n in names)
     assert "mlops_audit/cli.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "mlops-audit = mlops_audit.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "mlops-audit = mlops_audit.entry:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_unpacked_wheel_runs_away_from_the_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -1,5 +1,3 @@
-import sys
+from mlops_audit.entry import run
 
-from mlops_audit.entry import main
-
-sys.exit(main())
+run()

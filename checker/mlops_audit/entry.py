@@ -4,8 +4,11 @@ and turns any unexpected error into one line instead of a traceback."""
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import NoReturn
 
+_AUDITED = False  # set once the fast path has run an audit: see run()
 COMMANDS = ("check", "rules", "explain", "new", "baseline", "init", "notebooks", "fix")
 PASSTHROUGH = ("--help", "-h", "--install-completion", "--show-completion")
 
@@ -27,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
             if options is not None:
                 from mlops_audit.checkcmd import run_check
 
+                global _AUDITED
+                _AUDITED = True
                 return run_check(**options)
         from mlops_audit.cli import app
 
@@ -43,5 +48,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> NoReturn:
+    """The console script (and ``python -m mlops_audit``): :func:`main`, then the exit code.
+
+    After an audit, the process ends with ``os._exit`` once stdout and stderr are flushed, as mypy does: the
+    interpreter's teardown would free, one by one, every object the audit built (15 ms on 3,000 files), and
+    nothing is left to clean up (the cache is written, worker pools are shut down, temporary files are
+    anonymous). Other commands exit normally, with their atexit handlers."""
+    code = main()
+    if not _AUDITED:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`mlops-audit . | head`): nothing more can be said
+            code = code or 1
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
