@@ -55,12 +55,14 @@ def cache_dir() -> Path:
 
 
 def catalogue_hash() -> str:
-    """The rule catalogue and the analyser's own source: a change to either invalidates every entry."""
+    """The rule catalogue and the analysers' own source (globs too: path matches are cached): a change to any
+    of them invalidates every entry."""
+    from mlops_audit import globs
     from mlops_audit.catalogue import catalogue_digest
     from mlops_audit.facts import code, codec, notebooks, secrets, yamlsafe
 
     digest = hashlib.sha256(catalogue_digest().encode())
-    for module in (code, codec, secrets, notebooks, yamlsafe):
+    for module in (code, codec, secrets, notebooks, yamlsafe, globs):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 

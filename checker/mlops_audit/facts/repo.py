@@ -97,6 +97,11 @@ class Unit(NamedTuple):
     info: CodeInfo
 
 
+def _seal(rows: list[int]) -> str:
+    """A checksum of cached row numbers: well-formed but wrong numbers would silently give wrong answers."""
+    return hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
+
+
 def suffix_of(path: str) -> str:
     name = path.rsplit("/", 1)[-1].lower()
     for double in (".tar.gz", ".sav.csv"):
@@ -220,7 +225,32 @@ class RepoFacts:
         return [suffix_of(f.path) for f in self.files]
 
     def matching(self, patterns: list[str] | tuple[str, ...]) -> list[str]:
-        return matcher(patterns).filter(self.paths)
+        """The paths that match any of the gitignore-style ``patterns``, in inventory order. The answer is cached
+        for this exact list of paths: a warm run of an unchanged tree matches nothing again."""
+        cache = self.cache
+        paths = self.paths
+        if cache is None or not cache.enabled:
+            return matcher(patterns).filter(paths)
+        kind = "match-" + hashlib.blake2b("\0".join(patterns).encode("utf-8", "surrogatepass"),
+                                          digest_size=8).hexdigest()
+        known = cache.doc(kind, self._listing_key)
+        if isinstance(known, list) and len(known) == 2 and isinstance(known[1], list) \
+                and all(type(i) is int and 0 <= i < len(paths) for i in known[1]) and known[0] == _seal(known[1]):
+            return [paths[i] for i in known[1]]
+        found = matcher(patterns).filter(paths)
+        index = self._path_index
+        rows = [index[p] for p in found]
+        cache.put_doc(kind, self._listing_key, [_seal(rows), rows])  # sealed: a damaged list is not taken
+        return found
+
+    @cached_property
+    def _listing_key(self) -> str:
+        """The list of paths, hashed: what answers that depend on the names alone are cached by."""
+        return hashlib.blake2b("\0".join(self.paths).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    @cached_property
+    def _path_index(self) -> dict[str, int]:
+        return {p: i for i, p in enumerate(self.paths)}
 
     def problem(self, path: str, message: str) -> None:
         if (path, message) not in self.problems:
