@@ -164,7 +164,7 @@ def test_parsed_yaml_and_notebooks_are_cached(tmp_path: Path, cache_home: Path,
     docs = header_of(path)["docs"]
     assert isinstance(docs, dict)
     kinds = sorted({name.split(":")[0] for name in docs if not name.startswith("match-")})  # glob answers aside
-    assert kinds == ["notebook", "notebook-secrets", "secrets", "yaml"]
+    assert kinds == ["cells", "notebook", "notebook-secrets", "secrets", "yaml"]
     parsed: list[str] = []
     real_load = yamlsafe.load
 
@@ -175,8 +175,12 @@ def test_parsed_yaml_and_notebooks_are_cached(tmp_path: Path, cache_home: Path,
     def no_notebook(raw: bytes) -> object:
         raise AssertionError("a cached notebook was parsed again")
 
+    def no_cell(source: str) -> str:
+        raise AssertionError("a cached cell was prepared and hashed again")
+
     monkeypatch.setattr(yamlsafe, "load", counting_load)
     monkeypatch.setattr(repo, "parse_notebook", no_notebook)
+    monkeypatch.setattr(repo, "blank_magics", no_cell)  # the cells' keys are known: none is hashed again
     assert report_json(root, cache=True) == plain
     assert parsed == [DOCS["environment.yml"]]
 

@@ -149,8 +149,8 @@ class _Batch:
         self._waiting: list[int] = []  # slots whose analysis is in _todo
         self._done: dict[str, CodeInfo] = {}  # analysed here (used when there is no cache to put them in)
 
-    def ready(self, info: CodeInfo) -> int:
-        self.keys.append("")
+    def ready(self, info: CodeInfo, key: str = "") -> int:
+        self.keys.append(key)
         self._infos.append(info)
         return len(self._infos) - 1
 
@@ -497,16 +497,33 @@ class RepoFacts:
     def units(self) -> list[Unit]:
         """All analysed Python: .py files, then notebook code cells."""
         units = [Unit(path, None, info) for path, info in self.python_files.items()]
-        batch = _Batch(self.cache)
+        cache = self.cache
+        batch = _Batch(cache)
         steps: list[tuple[str, int, int]] = []  # notebook, cell index (-1: too large), batch slot
+        cell_slots: list[tuple[str, list[int], list[str] | None]] = []  # notebook, its cells' slots, known keys
         for path, nb in self.notebooks.items():
             lines = sum(c.source.count("\n") + 1 for c in nb.cells)
             if lines > MAX_SOURCE_LINES:
                 steps.append((path, -1, lines))
                 continue
-            for cell in nb.cells:
-                steps.append((path, cell.index, batch.add(blank_magics(cell.source), f"{path}[{cell.index}]")))
+            known = self._cell_keys(path, len(nb.cells))
+            slots = []
+            for i, cell in enumerate(nb.cells):
+                info = cache.get(known[i]) if cache is not None and known is not None else None
+                if info is not None and known is not None:  # no need to blank the magics and hash the cell again
+                    slot = batch.ready(info, known[i])
+                else:
+                    slot = batch.add(blank_magics(cell.source), f"{path}[{cell.index}]")
+                steps.append((path, cell.index, slot))
+                slots.append(slot)
+            cell_slots.append((path, slots, known))
         infos = batch.run()
+        if cache is not None:
+            for path, slots, known in cell_slots:
+                keys = [batch.keys[slot] for slot in slots]
+                nb_key = self._notebook_keys.get(path)
+                if nb_key is not None and keys != known:
+                    cache.put_doc("cells", nb_key, keys)
         for path, index, slot in steps:
             if index < 0:
                 self.problem(path, f"code too large to analyse ({slot} lines, over {MAX_SOURCE_LINES}); skipped")
@@ -516,6 +533,14 @@ class RepoFacts:
                 self.problem(path, f"cell {index}: {info.error}")
             units.append(Unit(path, index, info))
         return units
+
+    def _cell_keys(self, path: str, cells: int) -> list[str] | None:
+        """The content keys of a notebook's code cells (magics blanked), as stored by an earlier run."""
+        key = self._notebook_keys.get(path)
+        keys = self.cache.doc("cells", key) if self.cache is not None and key is not None else None
+        if isinstance(keys, list) and len(keys) == cells and all(isinstance(k, str) and k for k in keys):
+            return keys
+        return None
 
     @cached_property
     def units_by_path(self) -> dict[str, list[Unit]]:
