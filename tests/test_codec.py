@@ -77,3 +77,18 @@ def test_keyword_tuples_and_names_are_shared_across_analyses() -> None:
     assert one.calls[0].kwargs == (("random_state", "42"),)
     assert one.calls[0].kwargs is two.calls[0].kwargs
     assert one.calls[0].name is two.calls[0].name
+
+
+def test_calls_and_functions_are_decoded_only_when_read() -> None:
+    """An analysis read back keeps its calls and functions as bytes until a rule reads them; encoding it again
+    passes those bytes on without decoding them."""
+    info = decode(encode(analyse(SOURCE)))
+    assert info._calls is None and info._functions is None
+    assert info.call_names and info.packages  # the summaries are there at once
+    again = encode(info)
+    assert info._calls is None and info._functions is None
+    assert decode(again) == analyse(SOURCE)
+    assert info.calls[0].name == "sklearn.linear_model.LogisticRegression"
+    assert info._calls is None and info._functions is None  # decoded for the reader, not kept
+    assert info.calls == info.calls and info.calls is not info.calls
+    assert info == analyse(SOURCE)
