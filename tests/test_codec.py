@@ -92,3 +92,10 @@ def test_calls_and_functions_are_decoded_only_when_read() -> None:
     assert info._calls is None and info._functions is None  # decoded for the reader, not kept
     assert info.calls == info.calls and info.calls is not info.calls
     assert info == analyse(SOURCE)
+
+
+def test_the_summary_gives_each_call_name_with_its_first_line() -> None:
+    info = analyse("import m\nm.fit(x)\nprint(1)\nm.fit(y)\nm.train()\nprint(2)\n")
+    assert info.call_names == ("m.fit", "print", "m.train")
+    assert info.call_lines == (2, 3, 5)
+    assert info.keywords == () and info.packages == ("m",)

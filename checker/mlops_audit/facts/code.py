@@ -75,8 +75,8 @@ class CodeInfo:
     rule, and most of the others once. The per-file summaries (``call_names``, ``keywords``, ``packages``) let
     rules skip a file without reading its calls."""
 
-    __slots__ = ("_calls", "_calls_data", "_functions", "_functions_data", "call_names", "classes", "error", "imports",
-                 "keywords", "lines", "packages", "secrets", "strings", "suppressions")
+    __slots__ = ("_calls", "_calls_data", "_functions", "_functions_data", "call_lines", "call_names", "classes",
+                 "error", "imports", "keywords", "lines", "packages", "secrets", "strings", "suppressions")
 
     def __init__(
         self,
@@ -89,7 +89,8 @@ class CodeInfo:
         lines: int = 0,
         error: str | None = None,
         secrets: list[tuple[int, str]] | None = None,  # (line, kind) of each secret-looking value
-        call_names: tuple[str, ...] = (),  # the distinct names of ``calls``, in order of appearance
+        call_names: tuple[str, ...] = (),  # the distinct names of ``calls``, in order of their first line
+        call_lines: tuple[int, ...] = (),  # the first line of each of ``call_names``
         keywords: tuple[str, ...] = (),  # the distinct keyword names of ``calls``
         packages: tuple[str, ...] = (),  # the distinct top-level packages of ``imports`` ("sklearn")
         *,
@@ -107,7 +108,7 @@ class CodeInfo:
         self.lines = lines
         self.error = error
         self.secrets = secrets if secrets is not None else []
-        self.call_names, self.keywords, self.packages = call_names, keywords, packages
+        self.call_names, self.call_lines, self.keywords, self.packages = call_names, call_lines, keywords, packages
         if (calls and not call_names) or (self.imports and not packages):
             summarise(self)
 
@@ -143,7 +144,7 @@ class CodeInfo:
 
     def _fields(self) -> tuple[object, ...]:
         return (self.imports, self.calls, self.strings, self.functions, self.classes, self.suppressions, self.lines,
-                self.error, self.secrets, self.call_names, self.keywords, self.packages)
+                self.error, self.secrets, self.call_names, self.call_lines, self.keywords, self.packages)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CodeInfo) and self._fields() == other._fields()
@@ -152,13 +153,16 @@ class CodeInfo:
 
     def __repr__(self) -> str:
         names = ("imports", "calls", "strings", "functions", "classes", "suppressions", "lines", "error", "secrets",
-                 "call_names", "keywords", "packages")
+                 "call_names", "call_lines", "keywords", "packages")
         return "CodeInfo(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True)) + ")"
 
 
 def summarise(info: CodeInfo) -> None:
-    """Set ``call_names``, ``keywords`` and ``packages`` from ``calls`` and ``imports``."""
-    info.call_names = tuple(dict.fromkeys(c.name for c in info.calls))
+    """Set ``call_names``, ``call_lines``, ``keywords`` and ``packages`` from ``calls`` and ``imports``."""
+    first: dict[str, int] = {}
+    for call in sorted(info.calls, key=lambda c: c.line):
+        first.setdefault(call.name, call.line)
+    info.call_names, info.call_lines = tuple(first), tuple(first.values())
     info.keywords = tuple(dict.fromkeys(k for c in info.calls for k, _ in c.kwargs))
     info.packages = tuple(dict.fromkeys(sys.intern(m.partition(".")[0]) for m, _ in info.imports))
 

@@ -40,6 +40,7 @@ def encode(info: CodeInfo) -> bytes:
         info.error,
         tuple(info.secrets),
         info.call_names,
+        info.call_lines,
         info.keywords,
         info.packages,
     ))
@@ -52,8 +53,8 @@ def decode(data: bytes) -> CodeInfo:
     if len(data) <= DIGEST or _digest(body) != data[:DIGEST]:
         raise ValueError("damaged analysis")
     try:
-        (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names, keywords,
-         packages) = marshal.loads(body)
+        (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names, call_lines,
+         keywords, packages) = marshal.loads(body)
     except (EOFError, TypeError) as exc:  # pragma: no cover - the checksum matched: only another Python's bytes
         raise ValueError("unreadable analysis") from exc
     if not (isinstance(calls, bytes) and isinstance(functions, bytes)):
@@ -67,6 +68,7 @@ def decode(data: bytes) -> CodeInfo:
         error=error,
         secrets=list(secrets),
         call_names=call_names,
+        call_lines=call_lines,
         keywords=keywords,
         packages=packages,
         calls_data=calls,

@@ -65,6 +65,7 @@ SERVING_LIBRARIES = (
     "fastapi", "flask", "bentoml", "litserve", "ray.serve", "starlette", "kserve", "seldon_core", "sanic",
     "aiohttp.web", "ts.torch_handler", "tornado.web", "django", "gradio", "mlserver", "falcon",
 )
+MAX_SHOWN_READS = 5
 DATA_READERS = re.compile(
     r"(^|\.)(read_csv|read_parquet|read_json|read_excel|read_feather|read_sql|read_table|read_hdf|read_orc|"
     r"read_pickle|loadtxt|genfromtxt|load_dataset|from_csv|scan_csv|scan_parquet|read_files|"
@@ -607,17 +608,20 @@ class RepoFacts:
             cached = self._names_matching[pattern] = frozenset(n for n in self._call_names if pattern.search(n))
         return cached
 
-    def calls_matching(self, pattern: re.Pattern[str], *, tests: bool | None = None) -> list[Ref]:
+    def calls_matching(self, pattern: re.Pattern[str], *, tests: bool | None = None,
+                       limit: int | None = None) -> list[Ref]:
+        """Where a call whose name ``pattern`` finds something in is made, in file order (the first ``limit``)."""
         hit = self.call_names_matching(pattern)
+        refs: list[Ref] = []
         if not hit:
-            return []
-        return [
-            Ref(u.path, c.line, u.cell)
-            for u in self.code_units(tests=tests)
-            if not hit.isdisjoint(u.info.call_names)  # a file without any of these names: its calls not walked
-            for c in u.info.calls
-            if c.name in hit
-        ]
+            return refs
+        for u in self.code_units(tests=tests):
+            if hit.isdisjoint(u.info.call_names):  # a file without any of these names: its calls not read
+                continue
+            refs.extend(Ref(u.path, c.line, u.cell) for c in u.info.calls if c.name in hit)
+            if limit is not None and len(refs) >= limit:
+                return refs[:limit]
+        return refs
 
     @cached_property
     def test_files(self) -> list[str]:
@@ -655,8 +659,9 @@ class RepoFacts:
         for unit in self.code_units(tests=False):
             if unit.path in found or unit.path not in ml_paths or trains.isdisjoint(unit.info.call_names):
                 continue
-            call = next(c for c in unit.info.calls if c.name in trains)
-            refs.append(Ref(unit.path, call.line, unit.cell))
+            info = unit.info  # the names come in the order of their first line: the first trainer is the first call
+            line = next(line for name, line in zip(info.call_names, info.call_lines, strict=True) if name in trains)
+            refs.append(Ref(unit.path, line, unit.cell))
             found.add(unit.path)
         return refs
 
@@ -725,7 +730,8 @@ class RepoFacts:
 
     @cached_property
     def data_reads(self) -> list[Ref]:
-        return self.calls_matching(DATA_READERS, tests=False)
+        """The first places data is read (read_csv, load_dataset...) outside tests: rules show five at most."""
+        return self.calls_matching(DATA_READERS, tests=False, limit=MAX_SHOWN_READS)
 
     @property
     def uses_data(self) -> bool:
