@@ -155,3 +155,12 @@ def test_the_process_ends_fast_after_an_audit_with_all_its_output(tmp_path: Path
     done = subprocess.run([sys.executable, "-m", "mlops_audit", "rules"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and "DAT001" in done.stdout  # other commands exit the usual way
+
+
+def test_a_profiled_audit_exits_normally_so_the_profile_is_written(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"README.md": "# x\n", "a.py": "import os\n"})
+    prof = tmp_path / "audit.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "mlops_audit", str(repo),
+                           "--exit-zero"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert prof.stat().st_size > 1000

@@ -54,10 +54,11 @@ def run() -> NoReturn:
     After an audit, the process ends with ``os._exit`` once stdout and stderr are flushed, as mypy does: the
     interpreter's teardown would free, one by one, every object the audit built (15 ms on 3,000 files), and
     nothing is left to clean up (the cache is written, worker pools are shut down, temporary files are
-    anonymous). Other commands exit normally, with their atexit handlers."""
+    anonymous). Other commands exit normally, with their atexit handlers, and so does any run under a profiler
+    or a tracer (cProfile, coverage), which write their data at exit."""
     code = main()
-    if not _AUDITED:
-        sys.exit(code)
+    if not _AUDITED or sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage writes its data at exit: let them
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
