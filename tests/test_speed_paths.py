@@ -158,6 +158,21 @@ def test_stat_signature_cache_reads_changed_files_again(tmp_path: Path, monkeypa
     assert changed != expected
 
 
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the audit reads from now on (appended as they are read)."""
+    from mlops_audit.inventory import Inventory
+
+    read: list[str] = []
+    real_read = Inventory.read_bytes
+
+    def counting_read(self: Inventory, path: str, limit: int) -> bytes | None:
+        read.append(path)
+        return real_read(self, path, limit)
+
+    monkeypatch.setattr(Inventory, "read_bytes", counting_read)
+    return read
+
+
 def _fingerprints(root: Path, *, cache: bool) -> list[tuple[str, int | None, str]]:
     """(path, line, fingerprint) of every finding with a line."""
     report = run_audit(root, discover(root), cache=cache)
@@ -168,8 +183,6 @@ def test_warm_run_reads_no_python_file_even_for_fingerprints(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Fingerprints hash the text of the line a finding points at; that text is cached by content, so a warm
     run reads no module at all, and a finding whose line changed gets the new text's fingerprint."""
-    from mlops_audit.inventory import Inventory
-
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)
     root = make_repo(tmp_path / "r", FILES)
@@ -177,14 +190,7 @@ def test_warm_run_reads_no_python_file_even_for_fingerprints(tmp_path: Path,
     expected = _fingerprints(root, cache=False)
     assert any(path == "train.py" for path, _, _ in expected)
     assert _fingerprints(root, cache=True) == expected  # cold: analyses and line texts stored
-    read: list[str] = []
-    real_read = Inventory.read_bytes
-
-    def counting_read(self: Inventory, path: str, limit: int) -> bytes | None:
-        read.append(path)
-        return real_read(self, path, limit)
-
-    monkeypatch.setattr(Inventory, "read_bytes", counting_read)
+    read = _count_reads(monkeypatch)
     assert _fingerprints(root, cache=True) == expected
     assert not [p for p in read if p.endswith(".py")], read
     # the same line number, other text: the fingerprint follows the text
@@ -201,8 +207,6 @@ def test_a_warm_run_after_a_cold_one_writes_nothing(tmp_path: Path, monkeypatch:
     a finding pointed at it (the Dockerfile's FROM line, flagged before the secret scan reads the file)."""
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)
-    from mlops_audit.inventory import Inventory
-
     files = {**FILES, "Dockerfile": "FROM python:3.11-slim\nCOPY . .\nCMD [\"python\", \"serve.py\"]\n",
              "conf/a.yaml": "lr: 0.1\n", "conf/b.yaml": "alert: not a rule (no expression)\n"}
     root = make_repo(tmp_path / "r", files)
@@ -211,14 +215,7 @@ def test_a_warm_run_after_a_cold_one_writes_nothing(tmp_path: Path, monkeypatch:
     assert any(path == "Dockerfile" for path, _, _ in cold)
     (cache_file,) = (tmp_path / "cache").glob("code-*.cache")
     written = cache_file.read_bytes()
-    read: list[str] = []
-    real_read = Inventory.read_bytes
-
-    def counting_read(self: Inventory, path: str, limit: int) -> bytes | None:
-        read.append(path)
-        return real_read(self, path, limit)
-
-    monkeypatch.setattr(Inventory, "read_bytes", counting_read)
+    read = _count_reads(monkeypatch)
     assert _fingerprints(root, cache=True) == cold
     assert cache_file.read_bytes() == written
     assert not [p for p in read if p.endswith((".py", ".yaml"))], read  # MON004's text searches were cached
