@@ -99,6 +99,13 @@ class Unit(NamedTuple):
     info: CodeInfo
 
 
+@lru_cache(maxsize=64)
+def _search_kind(pattern: re.Pattern[str]) -> str:
+    """The cache document kind of :meth:`RepoFacts.text_search` answers for ``pattern``."""
+    text = f"{pattern.flags}:{pattern.pattern}"
+    return "search-" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
 def _seal(rows: list[int]) -> str:
     """A checksum of cached row numbers: well-formed but wrong numbers would silently give wrong answers."""
     return hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
@@ -200,7 +207,7 @@ class RepoFacts:
     def __init__(self, root: Path, config: Config | None = None, cache: CodeCache | None = None) -> None:
         self.root = root.resolve()
         self.config = config or Config()
-        self.cache = cache
+        self.cache = cache if cache is not None and cache.enabled else None  # --no-cache: no cache at all
         self.problems: list[tuple[str, str]] = list(self.config.problems)
         self._texts: dict[str, str | None] = {}
         self._names_matching: dict[re.Pattern[str], frozenset[str]] = {}
@@ -231,7 +238,7 @@ class RepoFacts:
         for this exact list of paths: a warm run of an unchanged tree matches nothing again."""
         cache = self.cache
         paths = self.paths
-        if cache is None or not cache.enabled:
+        if cache is None:
             return matcher(patterns).filter(paths)
         kind = "match-" + hashlib.blake2b("\0".join(patterns).encode("utf-8", "surrogatepass"),
                                           digest_size=8).hexdigest()
@@ -300,8 +307,7 @@ class RepoFacts:
         read. Findings' fingerprints are made of it: the text of each line asked for is cached by the file's
         content, so a warm run does not read again the thousand files a per-file rule points at."""
         cache = self.cache
-        entry = self.inventory.by_path.get(path)
-        key = cache.known_key(path, entry.signature) if cache is not None and entry is not None else None
+        entry, key = self._known_key(path)
         known = cache.doc("lines", key) if cache is not None and key is not None else None
         if isinstance(known, dict):
             text = known.get(str(line))
@@ -320,6 +326,13 @@ class RepoFacts:
             cache.put_doc("lines", key, {**(known if isinstance(known, dict) else {}), str(line): text})
         return text
 
+    def _known_key(self, path: str) -> tuple[FileEntry | None, str | None]:
+        """The inventory entry of ``path``, and its content key when its stat signature maps to one the cache
+        knows (the file need not be read)."""
+        entry = self.inventory.by_path.get(path)
+        key = self.cache.known_key(path, entry.signature) if self.cache is not None and entry is not None else None
+        return entry, key
+
     def _remember(self, entry: FileEntry | None, text: str, read_ns: int) -> str | None:
         """Record that ``entry``'s stat signature holds ``text`` (read at ``read_ns``), so the next run knows its
         content key without reading it; that key, or None when the cache is off or the file too fresh to trust
@@ -334,10 +347,8 @@ class RepoFacts:
         """Whether ``pattern`` is found in the text of ``path`` (False when it cannot be read). The answer is
         cached by the file's content and the pattern, so a warm run answers without reading the file."""
         cache = self.cache
-        entry = self.inventory.by_path.get(path)
-        kind = "search-" + hashlib.blake2b(f"{pattern.flags}:{pattern.pattern}".encode("utf-8", "surrogatepass"),
-                                           digest_size=8).hexdigest()
-        key = cache.known_key(path, entry.signature) if cache is not None and entry is not None else None
+        entry, key = self._known_key(path)
+        kind = _search_kind(pattern)
         if cache is not None and key is not None:
             known = cache.doc(kind, key)
             if isinstance(known, bool):
@@ -362,7 +373,7 @@ class RepoFacts:
         text = self.text(path)
         if text is None:
             return None
-        cache = self.cache if self.cache is not None and self.cache.enabled else None
+        cache = self.cache
         key = content_key(text) if cache is not None else ""
         found = cache.doc("yaml", key) if cache is not None else None
         if isinstance(found, list) and len(found) == 2 and found[0] in ("ok", "error"):
