@@ -142,9 +142,11 @@ class CodeInfo:
             return self._functions_data
         return dump_functions(self.functions)
 
+    FIELDS = ("imports", "calls", "strings", "functions", "classes", "suppressions", "lines", "error", "secrets",
+              "call_names", "call_lines", "keywords", "packages")
+
     def _fields(self) -> tuple[object, ...]:
-        return (self.imports, self.calls, self.strings, self.functions, self.classes, self.suppressions, self.lines,
-                self.error, self.secrets, self.call_names, self.call_lines, self.keywords, self.packages)
+        return tuple(getattr(self, name) for name in self.FIELDS)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CodeInfo) and self._fields() == other._fields()
@@ -152,9 +154,7 @@ class CodeInfo:
     __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
 
     def __repr__(self) -> str:
-        names = ("imports", "calls", "strings", "functions", "classes", "suppressions", "lines", "error", "secrets",
-                 "call_names", "call_lines", "keywords", "packages")
-        return "CodeInfo(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True)) + ")"
+        return "CodeInfo(" + ", ".join(f"{n}={v!r}" for n, v in zip(self.FIELDS, self._fields(), strict=True)) + ")"
 
 
 def summarise(info: CodeInfo) -> None:
