@@ -210,12 +210,12 @@ SEED_CALLS = re.compile(
 SEED_KWARGS = {"random_state", "seed", "random_seed", "rng", "random_seed_value"}
 
 
-def _sets_seed(call: Call, seed_names: frozenset[str] | None = None) -> bool:
+def _sets_seed(call: Call, seed_names: frozenset[str]) -> bool:
     """A call that fixes a seed: ``seed(42)``, ``default_rng(0)``, ``random_state=0`` (not ``seed()``/``=None``).
-    ``seed_names``: the call names SEED_CALLS finds something in, when known (saves a regex per call)."""
+    ``seed_names``: the call names SEED_CALLS finds something in (one regex per name, not per call)."""
     if call.kwargs and any(k in SEED_KWARGS and v != "None" for k, v in call.kwargs):
         return True
-    if not (call.name in seed_names if seed_names is not None else SEED_CALLS.search(call.name)):
+    if call.name not in seed_names:
         return False
     # with no argument, seed()/default_rng()/RandomState() draw the seed from the OS: not reproducible
     return call.method == "enable_op_determinism" or bool(call.nargs or call.kwargs)
@@ -223,9 +223,7 @@ def _sets_seed(call: Call, seed_names: frozenset[str] | None = None) -> bool:
 
 @predicate
 def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    first: dict[str, Ref] = {}
-    for ref in facts.training_refs:
-        first.setdefault(ref.path, ref)
+    first = {ref.path: ref for ref in facts.training_refs}  # one per file: where it first trains
     seeded: set[str] = set()
     seed_names = facts.call_names_matching(SEED_CALLS)
     for unit in facts.code_units(tests=False):  # only the files that train can miss a seed: only they are read
@@ -276,7 +274,7 @@ def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             continue
         for call in unit.info.calls:
             name = call.name
-            if not (name in unsafe or name in ("torch.load", "numpy.load") or name.endswith("load_model")):
+            if name not in loads:
                 continue
             kwargs = dict(call.kwargs)
             why = None
@@ -528,7 +526,7 @@ def continuous_training(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     for unit in facts.code_units(tests=False):
         if dags.isdisjoint(unit.info.call_names):
             continue
-        if any(c.name.endswith("DAG") and any(k in ("schedule", "schedule_interval") for k, _ in c.kwargs)
+        if any(c.name in dags and any(k in ("schedule", "schedule_interval") for k, _ in c.kwargs)
                for c in unit.info.calls):
             return Outcome.ok("scheduled DAG")
     return Outcome.fail(Evidence("models are retrained only by hand: no schedule and no drift-triggered retrain"))
