@@ -72,8 +72,8 @@ class CodeInfo:
     ``calls`` and ``functions`` may be given as the bytes :func:`dump_calls` and :func:`dump_functions` made
     (``calls_data``, ``functions_data``): they are then decoded each time they are read, and never kept. An
     analysis taken from the cache comes so: a third of a repository's files never have their calls read by any
-    rule, and most of the others once. The per-file summaries (``call_names``, ``keywords``, ``packages``) let
-    rules skip a file without reading its calls."""
+    rule, and most of the others once. The per-file summaries (``call_names``, ``call_lines``, ``keywords``,
+    ``packages``) let rules skip a file without reading its calls."""
 
     __slots__ = ("_calls", "_calls_data", "_functions", "_functions_data", "call_lines", "call_names", "classes",
                  "error", "imports", "keywords", "lines", "packages", "secrets", "strings", "suppressions")
@@ -159,11 +159,12 @@ class CodeInfo:
 
 def summarise(info: CodeInfo) -> None:
     """Set ``call_names``, ``call_lines``, ``keywords`` and ``packages`` from ``calls`` and ``imports``."""
+    calls = info.calls  # read once: an analysis from the cache decodes its calls at each read
     first: dict[str, int] = {}
-    for call in sorted(info.calls, key=lambda c: c.line):
+    for call in sorted(calls, key=lambda c: c.line):
         first.setdefault(call.name, call.line)
     info.call_names, info.call_lines = tuple(first), tuple(first.values())
-    info.keywords = tuple(dict.fromkeys(k for c in info.calls for k, _ in c.kwargs))
+    info.keywords = tuple(dict.fromkeys(k for c in calls for k, _ in c.kwargs))
     info.packages = tuple(dict.fromkeys(sys.intern(m.partition(".")[0]) for m, _ in info.imports))
 
 

@@ -13,8 +13,8 @@ _BATCH: list[tuple[str, str]] = []  # (source, filename), inherited by forked wo
 
 
 def _analyse_at(index: int) -> bytes:
-    """A worker's job: one source analysed, sent back encoded (bytes pickle at memory speed; the dataclass
-    and its 30 tuples per file would not, and the parent would get a copy of every name instead of one)."""
+    """A worker's job: one source analysed, sent back encoded (bytes pickle at memory speed; the analysis and
+    its 30 tuples per file would not, and the parent would get a copy of every name instead of one)."""
     source, filename = _BATCH[index]
     return encode(analyse(source, filename=filename))
 
