@@ -156,7 +156,6 @@ class _Batch:
         self._infos: list[CodeInfo | None] = []
         self._todo: dict[str, tuple[str, str]] = {}  # content key -> (source, filename), one per content
         self._waiting: list[int] = []  # slots whose analysis is in _todo
-        self._done: dict[str, CodeInfo] = {}  # analysed here (used when there is no cache to put them in)
 
     def ready(self, info: CodeInfo, key: str = "") -> int:
         self.keys.append(key)
@@ -164,10 +163,8 @@ class _Batch:
         return len(self._infos) - 1
 
     def add(self, source: str, filename: str) -> int:
-        key = content_key(source) if self.cache is not None else str(len(self.keys))
-        info = self._done.get(key)
-        if info is None and self.cache is not None and key not in self._todo:
-            info = self.cache.get(key)
+        key = content_key(source) if self.cache is not None else str(len(self.keys))  # no cache: no lookup
+        info = self.cache.get(key) if self.cache is not None and key not in self._todo else None
         self.keys.append(key)
         self._infos.append(info)
         slot = len(self._infos) - 1
@@ -183,11 +180,9 @@ class _Batch:
             return
         done = dict(zip(self._todo, analyse_many(list(self._todo.values())), strict=True))
         self._todo = {}
-        for key, info in done.items():
-            if self.cache is not None:
+        if self.cache is not None:
+            for key, info in done.items():
                 self.cache.put(key, info)
-            else:
-                self._done[key] = info
         for slot in self._waiting:
             self._infos[slot] = done[self.keys[slot]]
         self._waiting = []
