@@ -452,12 +452,6 @@ class RepoFacts:
             out[path] = info
         return out
 
-    def _analyse(self, source: str, filename: str) -> CodeInfo:
-        """Analyse a source, or take the analysis of the same content from the cache."""
-        batch = _Batch(self.cache)
-        batch.add(source, filename)
-        return batch.run()[0]
-
     @cached_property
     def notebooks(self) -> dict[str, Notebook]:
         out: dict[str, Notebook] = {}
