@@ -91,7 +91,7 @@ def test_dry_run_shows_every_diff_and_touches_nothing(tmp_path: Path) -> None:
     assert "--- /dev/null\n+++ b/Dockerfile" in out
     assert "+++ b/.github/workflows/ci.yml" in out
     assert "--- a/explore.ipynb\n+++ b/explore.ipynb" in out
-    assert "git rm --cached -- data/churn.csv   (the file stays on disk)" in out
+    assert "untrack data/churn.csv   (leaves the git index as with git rm --cached; the file stays on disk)" in out
     assert "Dry run: nothing was changed." in out
 
 

@@ -48,7 +48,7 @@ def test_gitignore_matching_equals_pathspec(seed: int) -> None:
     for _ in range(400):
         patterns = [_pattern(rng) for _ in range(rng.randint(1, 4))]
         try:
-            reference = pathspec.GitIgnoreSpec.from_lines(patterns)
+            reference = pathspec.GitIgnoreSpec.from_lines(patterns, backend="simple")  # re2 weighs matches otherwise
         except ValueError:  # pathspec rejects it; ours skips the bad line instead of failing the audit
             continue
         mine = Matcher(patterns)
@@ -69,7 +69,7 @@ def test_catalogue_patterns_equal_pathspec() -> None:
     paths = ["README.md", "docs/README.md", "LICENSE", "src/LICENSE.txt", "conf/base/a.yml", "x/dags/d.py",
              "{{cookiecutter.x}}/a.py", "a/{{b}}/c", "Dockerfile", "ops/alertmanager.yaml", "MLproject"]
     for g in globs:
-        reference = pathspec.GitIgnoreSpec.from_lines([g])
+        reference = pathspec.GitIgnoreSpec.from_lines([g], backend="simple")
         for p in paths:
             assert Matcher([g]).match_file(p) == bool(reference.match_file(p)), (g, p)
 

@@ -55,8 +55,10 @@ def baseline_dict(report: Report) -> dict[str, Any]:
 
 
 def write_baseline(report: Report, path: Path) -> int:
-    doc = baseline_dict(report)
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    from mlops_audit.safetext import json_text
+
+    doc = baseline_dict(report)  # paths and messages arrive escaped (Finding); the JSON stays valid UTF-8
+    path.write_text(json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
     return len(doc["findings"])
 
 

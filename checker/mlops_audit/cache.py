@@ -17,7 +17,16 @@ when it needs it, so the whole cache is never in memory at once (30 MB on 20,000
 a few files copies the other analyses' bytes instead of encoding them again. Writes go to a temporary file
 renamed into place, so two runs sharing the cache never see a half-written file; the last writer wins and
 nothing is lost but cache hits. A cache that cannot be read is ignored; one that cannot be written is skipped.
-Never pickle: a cache file is data and can never run code. An analysis whose checksum does not match is a miss.
+Never pickle: a cache file is data and can never run code.
+
+Nothing in the cache directory is read unless this tool sealed it (:func:`mlops_audit.facts.codec.seal`: a keyed
+blake2b checksum before the bytes): the header is checked before it is parsed, each analysis before it is
+decoded, the compiled rule catalogue (:mod:`mlops_audit.catalogue`) before it is used; a file that fails is
+ignored (a miss). The key is part of this tool, not a secret: the seal stops damaged files and files written by
+anything else (a hand-made catalogue with no rules), not someone who reads this source to forge one. Keep the
+cache directory out of what an untrusted change can write, or run with ``--no-cache``, which reads nothing from
+it. Temporary files left by a killed save are removed after an hour. Without a home directory (HOME unset, no
+passwd entry) and no MLOPS_AUDIT_CACHE_DIR, the audit runs without a cache.
 """
 
 from __future__ import annotations
@@ -26,31 +35,47 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from mlops_audit import __version__
 from mlops_audit.facts.code import CodeInfo
 from mlops_audit.facts.codec import VERSION as CODEC_VERSION
-from mlops_audit.facts.codec import decode, encode
+from mlops_audit.facts.codec import decode, encode, seal, unseal
 
-CACHE_FORMAT = 7  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
+CACHE_FORMAT = 8  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
 # 4: parsed documents (notebooks, YAML) and notebook secret scans; 5: entries read from disk by offset, secret
 # scans stored among the documents; 6: entries as checksummed marshal data (facts.codec); 7: a path's signature
-# and content key as one string
+# and content key as one string; 8: the header sealed too (facts.codec.seal)
+HEADER_KEY = b"mlops-audit cache header"  # the header's seal (entries are sealed by facts.codec's own key)
+STALE_TMP_SECONDS = 3600  # a temporary file of ours this old was left by a killed run: removed
 SUFFIX = ".cache"
 TRAILER = 21  # b"\n", the header's length in 19 digits, b"\n"
 RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
 MAX_CACHE_FILES = 64
 
 
+class NoCacheDir(OSError):
+    """There is no cache directory to use (no MLOPS_AUDIT_CACHE_DIR, no XDG_CACHE_HOME, no home directory)."""
+
+
 def cache_dir() -> Path:
+    """The cache directory; raises NoCacheDir when there is none (HOME unset and no passwd entry: the audit then
+    runs without a cache)."""
     explicit = os.environ.get("MLOPS_AUDIT_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            home = Path.home()
+        except (RuntimeError, KeyError, OSError) as exc:  # RuntimeError: "Could not determine home directory"
+            raise NoCacheDir(f"no home directory ({exc})") from None
+        base = str(home / ".cache")
     return Path(base) / "mlops-audit"
 
 
@@ -81,12 +106,25 @@ def _signature_text(signature: tuple[int, int, int, int]) -> str:
     return f"{size} {mtime} {ctime} {inode}"
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading, unbuffered, when it is a regular file; raises OSError otherwise. Never waits:
+    a FIFO planted in the cache directory would block a plain ``open`` forever."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"not a regular file: {path}")
+        return os.fdopen(fd, "rb", buffering=0)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 class CacheFile:
     """A cache file open for reading: its header parsed, its entries read one by one when asked for."""
 
     def __init__(self, path: Path) -> None:
         """Raises OSError or ValueError when the file cannot be read or is not a cache file."""
-        self._fh = open(path, "rb", buffering=0)  # noqa: SIM115 - kept open: entries are read from it during the run
+        self._fh = open_regular(path)  # kept open: entries are read from it during the run
         try:
             size = os.fstat(self._fh.fileno()).st_size
             if size < TRAILER:
@@ -100,7 +138,7 @@ class CacheFile:
             if self._end < 0:
                 raise ValueError("not a cache file")
             self._fh.seek(self._end)
-            header = json.loads(self._fh.read(length))
+            header = json.loads(bytes(unseal(self._fh.read(length), HEADER_KEY)))
             if not isinstance(header, dict) or not isinstance(header.get("index"), dict):
                 raise ValueError("not a cache file")
         except BaseException:
@@ -140,7 +178,7 @@ def write_cache_file(path: Path, header: dict[str, Any], entries: Iterable[tuple
                 fh.write(data)
                 index[key] = [offset, len(data)]
                 offset += len(data)
-            head = json.dumps({**header, "index": index}, separators=(",", ":")).encode("ascii")
+            head = seal(json.dumps({**header, "index": index}, separators=(",", ":")).encode("ascii"), HEADER_KEY)
             fh.write(head)
             fh.write(b"\n%019d\n" % len(head))
         os.replace(tmp, path)
@@ -168,14 +206,22 @@ class CodeCache:
         self._dirty = False
         self._stamp = ""
         self.path: Path | None = None
+        self.note = ""  # why the run had no cache, when that is worth saying
         if not enabled:
             return
         try:
             self._stamp = f"{CACHE_FORMAT}:{__version__}:{CODEC_VERSION}:{catalogue_hash()}"
             name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
             self.path = cache_dir() / f"code-{name}{SUFFIX}"
-            file = CacheFile(self.path)
+        except NoCacheDir as exc:
+            self.enabled = False
+            self.note = f"ran without a cache: {exc}; set MLOPS_AUDIT_CACHE_DIR to keep one"
+            return
         except (OSError, ValueError, UnicodeDecodeError):
+            return
+        try:
+            file = CacheFile(self.path)
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):  # none yet, damaged, or not ours
             return
         header = file.header
         if header.get("stamp") != self._stamp:
@@ -296,8 +342,8 @@ class CodeCache:
             from mlops_audit.catalogue import save_compiled
 
             save_compiled(self.path.parent)
-        except OSError:
-            return  # a read-only or full disk: the audit does not need the cache
+        except (OSError, ValueError, TypeError):  # a read-only or full disk, a value marshal refuses: the audit
+            return  # does not need the cache
 
     def _entries(self) -> Iterator[tuple[str, bytes]]:
         """Each entry's bytes, one at a time: copied from the previous file when read from it, else encoded."""
@@ -310,6 +356,28 @@ class CodeCache:
         folder = self.path.parent
         for stale in folder.glob("code-*.json"):  # format 4 and older
             stale.unlink(missing_ok=True)
-        files = sorted(folder.glob(f"code-*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+        files = sorted(folder.glob(f"code-*{SUFFIX}"), key=_mtime, reverse=True)
         for old in files[MAX_CACHE_FILES:]:
             old.unlink(missing_ok=True)
+        prune_stale_temporaries(folder)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile (another run pruning)
+        return 0.0
+
+
+TEMPORARY_PATTERNS = (".code-*.tmp", ".catalogue-*.tmp")  # what write_cache_file and save_compiled leave
+
+
+def prune_stale_temporaries(folder: Path, *, now: float | None = None) -> None:
+    """Remove our own temporary files (by their name pattern only) older than STALE_TMP_SECONDS: a run killed
+    while saving leaves its temporary file; a younger one may be another run's save in progress."""
+    limit = (time.time() if now is None else now) - STALE_TMP_SECONDS
+    for pattern in TEMPORARY_PATTERNS:
+        for tmp in folder.glob(pattern):
+            with contextlib.suppress(OSError):
+                if tmp.is_file() and not tmp.is_symlink() and tmp.lstat().st_mtime < limit:
+                    tmp.unlink()

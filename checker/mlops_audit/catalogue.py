@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,14 +46,18 @@ def rule_from_dict(data: Any, source: str) -> Rule:
     applies = data.get("applies_when") or []
     if isinstance(applies, str):
         applies = [applies]
+    if not isinstance(applies, list) or not all(isinstance(c, str) for c in applies):
+        raise CatalogueError(f"{source}: rule {rid} applies_when must be a list of condition names")
     unknown = [c for c in applies if c not in CONDITIONS]
     if unknown:
         raise CatalogueError(f"{source}: rule {rid} unknown condition(s) {unknown} (known: {sorted(CONDITIONS)})")
     try:
-        validate(data["check"])
+        validate(data["check"], untrusted=source != "builtin")  # a custom rule's regexes run under RE2
     except CheckSpecError as exc:
         raise CatalogueError(f"{source}: rule {rid}: {exc}") from None
     refs = data.get("references") or []
+    if not isinstance(refs, list):
+        raise CatalogueError(f"{source}: rule {rid} references must be a list")
     return Rule(
         id=rid,
         name=str(data.get("name") or rid.lower()),
@@ -69,8 +74,10 @@ def rule_from_dict(data: Any, source: str) -> Rule:
     )
 
 
-COMPILED_FORMAT = 1
+COMPILED_FORMAT = 2  # 2: sealed (a keyed checksum, as the analysis cache's entries)
 MAX_COMPILED = 4
+MAX_COMPILED_BYTES = 8 * 1024 * 1024  # the compiled catalogue is ~100 KB: a bigger file is not ours
+_SEAL_KEY = b"mlops-audit rule catalogue"  # the seal's key: a file sealed for another purpose is not taken
 
 
 @lru_cache(maxsize=1)
@@ -104,13 +111,20 @@ def _parse_yaml() -> tuple[tuple[str, Any], ...]:
                  for name, data in _sources())
 
 
-def _read_compiled() -> list[tuple[str, Any]] | None:
-    """The catalogue as parsed on an earlier run (JSON in the cache directory), if it matches the YAML files."""
-    from mlops_audit.cache import cache_dir
+def _read_sealed(directory: Path) -> list[tuple[str, Any]] | None:
+    """The catalogue as parsed on an earlier run (sealed JSON in the cache directory), if this tool wrote it
+    (its seal verifies) for these YAML files. Anything else in the cache directory is ignored: it may have been
+    planted there (in CI the cache directory is often inside the workspace a pull request writes)."""
+    from mlops_audit.cache import open_regular
+    from mlops_audit.facts.codec import unseal
 
     try:
-        doc = json.loads(_compiled_path(cache_dir()).read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        with open_regular(_compiled_path(directory)) as fh:
+            data = fh.read(MAX_COMPILED_BYTES + 1)
+        if len(data) > MAX_COMPILED_BYTES:
+            return None
+        doc = json.loads(bytes(unseal(data, _SEAL_KEY)).decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(doc, dict) or doc.get("digest") != catalogue_digest() or not isinstance(doc.get("files"), list):
         return None
@@ -133,12 +147,13 @@ def _build(files: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> tuple[
     return tuple(sorted(rules, key=lambda r: r.id))
 
 
-@lru_cache(maxsize=1)
-def builtin_rules() -> tuple[Rule, ...]:
+@lru_cache(maxsize=2)
+def builtin_rules(cache: bool = True) -> tuple[Rule, ...]:
     """The built-in catalogue. Parsing YAML (and importing PyYAML) costs 20 ms a run, so the parsed catalogue
-    is kept as JSON in the cache directory, keyed by the hash of rules/*.yaml (written by the analysis cache's
-    save, so ``--no-cache`` writes nothing); the rules are validated again either way."""
-    compiled = _read_compiled()
+    is kept as sealed JSON in the cache directory, keyed by the hash of rules/*.yaml (written by the analysis
+    cache's save, so ``--no-cache`` writes nothing); the rules are validated again either way. ``cache=False``
+    (``--no-cache``): nothing is read from the cache directory."""
+    compiled = _read_compiled() if cache else None
     if compiled is not None:
         try:
             return _build(compiled)
@@ -147,20 +162,37 @@ def builtin_rules() -> tuple[Rule, ...]:
     return _build(_parse_yaml())
 
 
+def _read_compiled() -> list[tuple[str, Any]] | None:
+    """The compiled catalogue of the cache directory (see _read_sealed), if there is one."""
+    from mlops_audit.cache import cache_dir
+
+    try:
+        directory = cache_dir()
+    except OSError:  # no cache directory (no HOME): the YAML then
+        return None
+    return _read_sealed(directory)
+
+
 def save_compiled(directory: Path) -> None:
-    """Write the parsed catalogue as JSON into ``directory`` (the cache), unless it is already there."""
-    target = _compiled_path(directory)
-    if target.exists():
+    """Write the parsed catalogue as sealed JSON into ``directory`` (the cache), unless this tool's is there."""
+    if _read_sealed(directory) is not None:
         return
     try:
+        from mlops_audit.facts.codec import seal
+
         files = _parse_yaml()
         text = json.dumps({"digest": catalogue_digest(), "files": files}, separators=(",", ":"))
         if json.loads(text)["files"] != [list(f) for f in files]:
             return  # something JSON cannot hold exactly (dates, non-string keys): keep reading the YAML
         fd, tmp = tempfile.mkstemp(prefix=".catalogue-", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(seal(text.encode("utf-8"), _SEAL_KEY))
+            os.replace(tmp, _compiled_path(directory))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         old = sorted(directory.glob("catalogue-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in old[MAX_COMPILED:]:
             stale.unlink(missing_ok=True)
@@ -168,9 +200,10 @@ def save_compiled(directory: Path) -> None:
         return
 
 
-def all_rules(custom: list[dict[str, Any]] | None = None) -> tuple[list[Rule], list[str]]:
-    """Built-in rules plus valid custom ones; returns (rules, problems with the custom ones)."""
-    rules = list(builtin_rules())
+def all_rules(custom: list[dict[str, Any]] | None = None, *, cache: bool = True) -> tuple[list[Rule], list[str]]:
+    """Built-in rules plus valid custom ones; returns (rules, problems with the custom ones). ``cache=False``:
+    the built-in catalogue is not read from the cache directory (``--no-cache``)."""
+    rules = list(builtin_rules(cache))
     problems: list[str] = []
     ids = {r.id for r in rules}
     for item in custom or []:
@@ -178,6 +211,10 @@ def all_rules(custom: list[dict[str, Any]] | None = None) -> tuple[list[Rule], l
             rule = rule_from_dict(item, "custom")
         except CatalogueError as exc:
             problems.append(str(exc))
+            continue
+        except Exception as exc:  # untrusted data of any shape (a table where a string goes...): skip the rule
+            rid = item.get("id", "?") if isinstance(item, dict) else "?"
+            problems.append(f"custom: rule {str(rid)[:40]} could not be read ({type(exc).__name__}: {exc})")
             continue
         if rule.id in ids:
             problems.append(f"custom: rule id {rule.id} is already taken")

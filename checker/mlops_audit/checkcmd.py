@@ -13,10 +13,19 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mlops_audit.config import Config
+    from mlops_audit.models import Report
 
 
 class UsageError(Exception):
     """A bad option, path or configuration: printed as one ``mlops-audit: error:`` line, exit code 2."""
+
+
+def say(message: str) -> None:
+    """One line on stderr; what it quotes (a path, a config value, an error from a parser) may come from the
+    audited repository: control characters escaped, secrets masked."""
+    from mlops_audit.models import shown
+
+    print(shown(message), file=sys.stderr)
 
 
 def split_codes(values: list[str] | None) -> list[str] | None:
@@ -32,10 +41,10 @@ def _check_codes(codes: list[str] | None, known: list[str], names: list[str], op
             raise UsageError(f"{option}: no rule matches {code!r} (see `mlops-audit rules`)")
 
 
-def validate_codes(cfg: Config, sel: list[str] | None, ign: list[str] | None) -> None:
+def validate_codes(cfg: Config, sel: list[str] | None, ign: list[str] | None, *, cache: bool = True) -> None:
     from mlops_audit.catalogue import all_rules
 
-    rules, _ = all_rules(cfg.custom_rules)
+    rules, _ = all_rules(cfg.custom_rules, cache=cache)
     known, names = [r.id for r in rules], [r.name for r in rules]
     _check_codes(sel, known, names, "--select")
     _check_codes(ign, known, names, "--ignore")
@@ -60,9 +69,13 @@ def progress_bar(*, enabled: bool, label: str) -> Iterator[Callable[[int, int, s
     from rich.progress import BarColumn, Progress, TextColumn
 
     console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    from rich.markup import escape as escape_markup
+
+    from mlops_audit.safetext import escape
+
     with Progress(TextColumn("auditing {task.description}"), BarColumn(), TextColumn("{task.fields[rule]}"),
                   console=console, transient=True) as bar:
-        task = bar.add_task(label, total=None, rule="")
+        task = bar.add_task(escape_markup(escape(label)), total=None, rule="")
 
         def tick(done: int, total: int, rule_id: str) -> None:
             bar.update(task, completed=done, total=total, rule=rule_id)
@@ -92,7 +105,7 @@ def run_check(
         return _run(paths, fmt, output, select, ignore, fail_on, min_score, min_level, baseline, config, no_color,
                     quiet, verbose, exit_zero, no_cache)
     except UsageError as exc:
-        print(f"mlops-audit: error: {exc}", file=sys.stderr)
+        say(f"mlops-audit: error: {exc}")
         return 2
 
 
@@ -126,7 +139,7 @@ def _run(paths: list[Path] | None, fmt: str, output: Path | None, select: list[s
     failed = False
     for path in targets:
         cfg = config_for(path, config)
-        validate_codes(cfg, sel, ign)
+        validate_codes(cfg, sel, ign, cache=not no_cache)
         with progress_bar(enabled=not quiet, label=str(path)) as tick:
             report = run_audit(path.resolve(), cfg, select=sel, ignore=ign, progress=tick, cache=not no_cache)
         if baseline is not None:
@@ -142,15 +155,11 @@ def _run(paths: list[Path] | None, fmt: str, output: Path | None, select: list[s
             failed = True
             if not quiet:
                 for reason in reasons:
-                    print(f"mlops-audit: {path}: {reason}", file=sys.stderr)
+                    say(f"mlops-audit: {path}: {reason}")
         reports.append(report)
 
     if quiet and fmt == "terminal":
-        text = "".join(
-            f"{r.display_path(f.path) if len(reports) > 1 else (f.location or '.')}: {f.rule.id} "
-            f"[{f.rule.severity}] {f.message}\n"
-            for r in reports for f in r.findings if f.baseline != "known"
-        )
+        text = quiet_lines(reports)
     else:
         text = render_many(reports, fmt, color=False if (no_color or output is not None) else None,
                            verbose=verbose)
@@ -162,3 +171,22 @@ def _run(paths: list[Path] | None, fmt: str, output: Path | None, select: list[s
     else:
         sys.stdout.write(text)
     return 1 if failed and not exit_zero else 0
+
+
+def quiet_lines(reports: list[Report]) -> str:
+    """``--quiet``: one line per finding (not the baseline's), and one per rule that found more than it lists."""
+    from mlops_audit.safetext import escape
+
+    lines = []
+    for r in reports:
+        for result in r.results:
+            if result.status != "fail":
+                continue
+            for f in result.findings:
+                if f.suppressed is None and f.baseline != "known":
+                    where = r.display_path(f.path) if len(reports) > 1 else (f.location or ".")
+                    lines.append(f"{escape(where)}: {f.rule.id} [{f.rule.severity}] {f.message}\n")
+            if result.omitted:
+                where = r.display_path(None) if len(reports) > 1 else "."
+                lines.append(f"{escape(where)}: {result.rule.id} [{result.rule.severity}] {result.cap_note()}\n")
+    return "".join(lines)

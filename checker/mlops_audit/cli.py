@@ -30,8 +30,17 @@ app = typer.Typer(
 )
 
 def _fail(message: str) -> typer.Exit:
-    print(f"mlops-audit: error: {message}", file=sys.stderr)
+    checkcmd.say(f"mlops-audit: error: {message}")
     return typer.Exit(2)
+
+
+def _out(text: str, *, lines: bool = False) -> None:
+    """One line on stdout (``lines``: text whose lines we wrote, such as a snippet to paste); what it quotes
+    from a repository or its configuration (a path, a custom rule's title) has its control characters
+    escaped, a newline too unless ``lines`` (one would forge another line)."""
+    from mlops_audit.safetext import escape
+
+    print(escape(text, keep_newlines=lines))
 
 
 @contextmanager
@@ -102,7 +111,7 @@ def write_baseline_command(
         count = write_baseline(report, target)
     except OSError as exc:
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
-    print(f"Recorded {count} finding(s) in {target}; audit with --baseline {target} to fail only on new ones.")
+    _out(f"Recorded {count} finding(s) in {target}; audit with --baseline {target} to fail only on new ones.")
 
 
 @app.command("rules")
@@ -117,14 +126,14 @@ def list_rules(
     if fmt == "json":
         print(json.dumps([{"id": r.id, "name": r.name, "pillar": r.pillar, "severity": r.severity,
                            "level": r.level, "title": r.title, "applies_when": list(r.applies_when),
-                           "source": r.source} for r in rules], indent=2))
+                           "source": r.source} for r in rules], indent=2))  # ASCII: controls are \u escapes
         return
     if fmt != "table":
         raise _fail("--format must be table or json")
     width = max((len(r.name) for r in rules), default=10)
     for r in rules:
         custom = "  (custom)" if r.source == "custom" else ""
-        print(f"{r.id}  {r.name:<{width}}  {r.pillar:<15} {r.severity:<7}  L{r.level}  {r.title}{custom}")
+        _out(f"{r.id}  {r.name:<{width}}  {r.pillar:<15} {r.severity:<7}  L{r.level}  {r.title}{custom}")
 
 
 def _known_rules() -> list[Rule]:
@@ -145,7 +154,9 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="ID", help="Rule ID (
     rule = find(rule_id, _known_rules())
     if rule is None:
         raise _fail(f"unknown rule {rule_id!r} (see `mlops-audit rules`)")
-    sys.stdout.write(rule_markdown(rule))
+    from mlops_audit.safetext import escape
+
+    sys.stdout.write(escape(rule_markdown(rule), keep_newlines=True))
 
 
 @app.command()
@@ -168,7 +179,7 @@ def new(
         created = new_project(directory, no_input=no_input, extra_context=extra or None, overwrite=overwrite)
     except Exception as exc:  # cookiecutter raises many kinds; all are user-facing failures
         raise _fail(f"could not create the project: {exc}") from None
-    print(f"Created {created}")
+    _out(f"Created {created}")
 
 
 @app.command()
@@ -182,7 +193,7 @@ def notebooks(
 
     problems = check_notebooks(files or [], allow_outputs=allow_outputs)
     for problem in problems:
-        print(problem.line())
+        print(problem.line())  # escaped: a staged file's name is the repository's
     raise typer.Exit(1 if problems else 0)
 
 
@@ -203,7 +214,7 @@ def init(
     except InitError as exc:
         raise _fail(str(exc)) from None
     for action in actions:
-        print(action)
+        _out(action, lines=True)  # a snippet to paste spans lines
 
 
 @app.command()

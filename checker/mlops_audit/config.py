@@ -13,6 +13,7 @@ Keys (kebab-case, as in ruff):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,8 @@ def _str_list(value: Any, key: str) -> list[str]:
 
 
 def _number(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"`{key}` must be a number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"`{key}` must be a (finite) number")
     return float(value)
 
 
@@ -108,8 +109,20 @@ def apply_section(cfg: Config, section: dict[str, Any]) -> list[str]:
     return warnings
 
 
-def _read_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+MAX_CONFIG_BYTES = 1024 * 1024  # a repository's configuration file larger than this is not read
+
+
+class ConfigTooLarge(OSError):
+    """A configuration file over MAX_CONFIG_BYTES."""
+
+
+def _read_text(path: Path, limit: int | None = None) -> str:
+    """The file's text; raises ConfigTooLarge past ``limit`` bytes (read no further)."""
+    with open(path, "rb") as fh:
+        raw = fh.read() if limit is None else fh.read(limit + 1)
+    if limit is not None and len(raw) > limit:
+        raise ConfigTooLarge(f"larger than {limit // 1024} KB")
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # newlines as text mode reads them
 
 
 def load_explicit(path: Path) -> Config:
@@ -123,13 +136,23 @@ def load_explicit(path: Path) -> Config:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomlread.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
-    section = data.get("tool", {}).get("mlops-audit", data) if path.name == "pyproject.toml" else data
+    section = _pyproject_section(data) if path.name == "pyproject.toml" else data
+    if section is None:
+        section = data
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: `[tool.mlops-audit]` must be a table")
     try:
         for warning in apply_section(cfg, section):
             cfg.problems.append((path.name, warning))
     except ValueError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     return cfg
+
+
+def _pyproject_section(data: dict[str, Any]) -> Any:
+    """``[tool.mlops-audit]`` of a pyproject.toml, None when there is none."""
+    tool = data.get("tool")
+    return tool.get("mlops-audit") if isinstance(tool, dict) else None
 
 
 def _safe_file(root: Path, name: str) -> Path | None:
@@ -151,13 +174,12 @@ def discover(root: Path) -> Config:
         if path is None:
             continue
         try:
-            data = tomlread.loads(_read_text(path))
+            data = tomlread.loads(_read_text(path, MAX_CONFIG_BYTES))
         except (OSError, UnicodeDecodeError, tomlread.TOMLDecodeError) as exc:
             cfg.problems.append((name, f"could not be parsed, so its settings were not applied: {exc}"))
             continue
         if name == "pyproject.toml":
-            tool = data.get("tool")
-            section = tool.get("mlops-audit") if isinstance(tool, dict) else None
+            section = _pyproject_section(data)
             if section is None:
                 continue
         else:

@@ -16,7 +16,7 @@ from mlops_audit.checks import evaluate
 from mlops_audit.config import Config
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.globs import matches
-from mlops_audit.models import Evidence, Finding, Report, Rule, RuleResult, printable
+from mlops_audit.models import CheckUnavailable, Evidence, Finding, Report, Rule, RuleResult, printable
 from mlops_audit.predicates import not_applicable
 from mlops_audit.scoring import maturity, overall_score, pillar_scores
 
@@ -105,7 +105,9 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
     if na:
         return RuleResult(rule, "not_applicable", reason=na)
     try:
-        outcome = evaluate(rule.check, facts)
+        outcome = evaluate(rule.check, facts, untrusted=rule.source != "builtin")
+    except CheckUnavailable as exc:
+        return RuleResult(rule, "error", reason=str(exc))
     except Exception as exc:  # a rule must never take the audit down
         return RuleResult(rule, "error", reason=f"{type(exc).__name__}: {exc}")
     if outcome.passed:
@@ -124,7 +126,7 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
         path = None if ev.path is None else printable(ev.path)
         findings.append(Finding(rule, printable(ev.message), path, ev.line, ev.cell, suppressed, fp))
     active = [f for f in findings if f.suppressed is None]
-    return RuleResult(rule, "fail" if active else "pass", findings, reason=outcome.detail)
+    return RuleResult(rule, "fail" if active else "pass", findings, reason=outcome.detail, omitted=outcome.omitted)
 
 
 def run_audit(
@@ -162,7 +164,7 @@ def paused_gc() -> Iterator[None]:
 
 def _audit(root: Path, config: Config, select: list[str] | None, ignore: list[str] | None,
            progress: Callable[[int, int, str], None] | None, cache: bool, facts: RepoFacts | None) -> Report:
-    rules, problems = all_rules(config.custom_rules)
+    rules, problems = all_rules(config.custom_rules, cache=cache)
     for problem in problems:
         config.problems.append((config.source or "configuration", problem))
     selection = selection_for(config, select, ignore)
@@ -184,6 +186,8 @@ def _audit(root: Path, config: Config, select: list[str] | None, ignore: list[st
     pillars = pillar_scores(results)
     level, next_level = maturity(results)
     notes = list(facts.inventory.notes)
+    if code_cache is None and facts.cache_note:
+        notes.append(facts.cache_note)
     if "history" in facts.__dict__:
         hist = facts.history
         if hist.shallow:

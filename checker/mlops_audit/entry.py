@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         print("mlops-audit: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # never a traceback for the user
-        print(f"mlops-audit: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
+        from mlops_audit.models import shown  # the error may quote a path or a value from the repository
+
+        print(shown(f"mlops-audit: internal error: {type(exc).__name__}: {exc} (please report it)"),
+              file=sys.stderr)
         return 3
     return 0
 

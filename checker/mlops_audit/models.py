@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mlops_audit.safetext import escape
+
 Severity = Literal["error", "warning", "info"]
 Status = Literal["pass", "fail", "not_applicable", "error", "ignored"]
+MAX_EVIDENCE = 50  # places kept per rule; the rest are counted (RuleResult.omitted) and every report says so
+
 
 def printable(text: str) -> str:
-    """File names may hold bytes that are not UTF-8 (kept as surrogates so the file can be opened): shown as
-    U+FFFD, so every reporter can write them."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """Text from the audited repository (a file name, a message quoting its code) as every report can show it:
+    control characters as visible escapes, bytes that are not UTF-8 (kept as surrogates so the file can be
+    opened) as U+FFFD (see :mod:`mlops_audit.safetext`). Findings, rule results and rules apply it themselves
+    (with :func:`shown`), so nothing the repository wrote reaches a reporter raw."""
+    return escape(text)
+
+
+def shown(text: str) -> str:
+    """:func:`printable`, and every value the secret scan recognises masked (``ghp_****``): a message that
+    quotes a line, a parser error that quotes the file, a suppression's reason never carries a secret out."""
+    return escape(_redact(text))
+
+
+def _redact(text: str) -> str:
+    from mlops_audit.facts.secrets import redact
+
+    return redact(text)
+
+
+class CheckUnavailable(Exception):
+    """A rule could not be checked (its facts could not be read): the rule's status is "error" with this
+    message, never a silent pass."""
 
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -48,6 +72,30 @@ class Rule:
     references: tuple[str, ...] = ()
     source: str = "builtin"
 
+    def __post_init__(self) -> None:
+        # a custom rule comes from the audited repository's own configuration: its text is untrusted (controls
+        # escaped; and, for a custom rule, secrets masked)
+        custom = self.source != "builtin"
+        for name in ("name", "title"):
+            _clean(self, name, getattr(self, name), redact=custom)
+        for name in ("why", "fix"):
+            value = getattr(self, name)
+            cleaned = escape(_redact(value) if custom else value, keep_newlines=True)
+            if cleaned != value:
+                object.__setattr__(self, name, cleaned)
+        refs = tuple(shown(r) if custom else escape(r) for r in self.references)
+        if refs != self.references:
+            object.__setattr__(self, "references", refs)
+
+
+def _clean(obj: object, name: str, value: str | None, *, redact: bool = False) -> None:
+    """Set ``obj.name`` (even on a frozen dataclass) to ``value`` escaped (and its secrets masked: ``redact``),
+    when that changes it."""
+    if value is not None:
+        cleaned = shown(value) if redact else escape(value)
+        if cleaned != value:
+            object.__setattr__(obj, name, cleaned)
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -66,14 +114,20 @@ class Outcome:
     passed: bool
     evidence: tuple[Evidence, ...] = ()
     detail: str = ""
+    omitted: int = 0  # places found beyond the evidence kept (at most MAX_EVIDENCE are kept)
 
     @staticmethod
     def ok(detail: str = "") -> Outcome:
         return Outcome(True, (), detail)
 
     @staticmethod
-    def fail(*evidence: Evidence, detail: str = "") -> Outcome:
-        return Outcome(False, tuple(evidence), detail)
+    def fail(*evidence: Evidence, detail: str = "", omitted: int = 0) -> Outcome:
+        return Outcome(False, tuple(evidence), detail, omitted)
+
+    @staticmethod
+    def found(evidence: Sequence[Evidence], detail: str = "", *, limit: int = MAX_EVIDENCE) -> Outcome:
+        """Fails when anything was found: the first ``limit`` places as evidence, the others counted."""
+        return Outcome(not evidence, tuple(evidence[:limit]), detail, max(0, len(evidence) - limit))
 
 
 @dataclass(frozen=True)
@@ -88,6 +142,13 @@ class Finding:
     suppressed: str | None = None  # reason when an inline suppression covers it
     fingerprint: str = ""  # stable identity for baselines: survives line moves (see mlops_audit.baseline)
     baseline: str | None = None  # "known" or "new" when the audit ran against a baseline
+
+    def __post_init__(self) -> None:
+        # the boundary: what a finding says about the repository is escaped once, here, for every reporter
+        # (the engine computes fingerprints and suppressions from the raw evidence before it builds findings)
+        _clean(self, "message", self.message, redact=True)
+        _clean(self, "path", self.path, redact=True)
+        _clean(self, "suppressed", self.suppressed, redact=True)
 
     @property
     def location(self) -> str:
@@ -109,6 +170,21 @@ class RuleResult:
     status: Status
     findings: list[Finding] = field(default_factory=list)
     reason: str = ""  # why not applicable / ignored / errored
+    omitted: int = 0  # places found but not listed in ``findings`` (at most MAX_EVIDENCE are listed)
+
+    def __post_init__(self) -> None:
+        self.reason = shown(self.reason)  # an exception's text, a git error, an ignore reason from the repo
+
+    @property
+    def evidence_total(self) -> int:
+        """Every place the rule found: the findings listed (suppressed ones included) and those not listed."""
+        return len(self.findings) + self.omitted
+
+    def cap_note(self) -> str:
+        """"50 of 60 shown ..." when places were left out, else ""."""
+        if not self.omitted:
+            return ""
+        return f"{len(self.findings)} of {self.evidence_total} shown ({self.omitted} more not listed)"
 
 
 @dataclass
@@ -136,6 +212,11 @@ class Report:
     ml_project: bool
     ml_evidence: list[str]
     baseline_fixed: int | None = None  # baseline entries no longer found (None: no baseline)
+
+    def __post_init__(self) -> None:
+        # ``root`` stays as it is (display_path resolves it): reporters escape it where they show it
+        self.notes = [shown(n) for n in self.notes]
+        self.ml_evidence = [shown(e) for e in self.ml_evidence]
 
     def display_path(self, rel: str | None) -> str:
         """A finding path as seen from the working directory (for CI annotations in monorepos)."""

@@ -22,8 +22,12 @@ class NotebookProblem:
     cell: int | None = None
 
     def line(self) -> str:
+        """One output line; the path (a staged file's name) and the message (a parser error may quote the
+        file) have their control characters escaped, a newline included, and any secret value masked."""
+        from mlops_audit.models import shown
+
         where = f"{self.path} [cell {self.cell}]" if self.cell is not None else self.path
-        return f"{where}: {self.rule} {self.message}"
+        return shown(f"{where}: {self.rule} {self.message}")
 
 
 def check_notebook(path: Path, *, allow_outputs: bool = False) -> list[NotebookProblem]:

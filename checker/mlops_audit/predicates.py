@@ -17,11 +17,12 @@ from mlops_audit.facts.code import Call
 from mlops_audit.facts.docker import unpinned_image
 from mlops_audit.facts.repo import VERSION_SPRAWL, Ref, RepoFacts, is_test_path, suffix_of
 from mlops_audit.inventory import FileEntry
-from mlops_audit.models import Evidence, Outcome
+from mlops_audit.models import MAX_EVIDENCE as MAX_EVIDENCE  # re-exported: checks.py caps with it too
+from mlops_audit.models import CheckUnavailable, Evidence, Outcome
 
 Predicate = Callable[[RepoFacts, dict[str, Any]], Outcome]
 PREDICATES: dict[str, Predicate] = {}
-MAX_EVIDENCE = 50
+SAMPLE = 5  # repository-level failures point at a few example files; the others are counted, not listed
 
 
 def predicate(fn: Predicate) -> Predicate:
@@ -49,9 +50,14 @@ def _calls(facts: RepoFacts, pattern: str, *, tests: bool | None = None) -> list
     return facts.calls_matching(re.compile(pattern), tests=tests)
 
 
+def _sample(evidence: list[Evidence]) -> Outcome:
+    """A failure pointing at the first few places of ``evidence`` (a repository-level finding when empty)."""
+    return Outcome.fail(*evidence[:SAMPLE], omitted=max(0, len(evidence) - SAMPLE))
+
+
 def _per_training_file(facts: RepoFacts, message: str) -> Outcome:
     """A failure pointing at the (first five) files that train a model."""
-    return Outcome.fail(*[Evidence(message, p) for p in facts.training_files[:5]])
+    return _sample([Evidence(message, p) for p in facts.training_files])
 
 
 # --------------------------------------------------------------------------- conditions
@@ -99,30 +105,26 @@ def _tracked_state(entry: FileEntry) -> str:
 @predicate
 def data_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     bad = facts.unversioned(facts.data_files)
-    ev = [
+    return Outcome.found([
         Evidence(f"{_kind(e)} data file ({_human(e.size)}) {_tracked_state(e)} without DVC or Git LFS", e.path)
-        for e in bad[:MAX_EVIDENCE]
-    ]
-    if len(bad) > MAX_EVIDENCE:
-        ev.append(Evidence(f"... and {len(bad) - MAX_EVIDENCE} more data files"))
-    return Outcome(not bad, tuple(ev))
+        for e in bad
+    ])
 
 
 @predicate
 def model_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     bad = [e for e in facts.unversioned(facts.model_files) if not facts.is_small_fixture(e)]
-    return Outcome(not bad, tuple(
-        Evidence(f"serialized model ({_kind(e)}, {_human(e.size)}) {_tracked_state(e)}", e.path)
-        for e in bad[:MAX_EVIDENCE]
-    ))
+    return Outcome.found([
+        Evidence(f"serialized model ({_kind(e)}, {_human(e.size)}) {_tracked_state(e)}", e.path) for e in bad
+    ])
 
 
 @predicate
 def large_blobs_in_history(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     hist = facts.history
-    detail = "history is a shallow clone: only the fetched commits were scanned" if hist.shallow else ""
     if hist.problem:
-        detail = hist.problem
+        raise CheckUnavailable(f"not checked: {hist.problem}")
+    detail = "history is a shallow clone: only the fetched commits were scanned" if hist.shallow else ""
     blobs = hist.large_blobs
     present = set(facts.paths)
     ev = [
@@ -133,7 +135,7 @@ def large_blobs_in_history(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         )
         for path, size in blobs[:MAX_EVIDENCE]
     ]
-    return Outcome(not blobs, tuple(ev), detail)
+    return Outcome(not blobs, tuple(ev), detail, max(0, len(blobs) - MAX_EVIDENCE))
 
 
 DATA_VERSIONING_MODULES = ("dvc", "lakefs", "lakefs_client", "deltalake", "delta", "pachyderm_sdk", "python_pachyderm")
@@ -147,10 +149,10 @@ def data_versioning(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         return Outcome.ok("Git LFS")
     if facts.imports_of(DATA_VERSIONING_MODULES):
         return Outcome.ok("data versioning library")
-    ev = [evidence_at(r, "data is loaded here, and no data versioning is set up") for r in facts.data_reads[:5]]
+    ev = [evidence_at(r, "data is loaded here, and no data versioning is set up") for r in facts.data_reads]
     if not ev:
-        ev = [Evidence("data file with no versioning", e.path) for e in facts.data_files[:5]]
-    return Outcome.fail(*ev)
+        ev = [Evidence("data file with no versioning", e.path) for e in facts.data_files]
+    return _sample(ev)
 
 
 ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scratch|gpfs|lustre|nfs)/|"
@@ -165,7 +167,7 @@ def absolute_paths(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             if len(value) < 400 and "\n" not in value and ABS_PATH.match(value):
                 shown = value if len(value) <= 60 else value[:57] + "..."
                 ev.append(Evidence(f"hard-coded absolute path {shown!r}", unit.path, line, unit.cell))
-    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+    return Outcome.found(ev)
 
 
 VALIDATION_MODULES = (
@@ -180,7 +182,7 @@ def data_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if facts.imports_of(VALIDATION_MODULES, tests=False):  # validation in tests is TST003, not a pipeline step
         return Outcome.ok()
     message = "data loaded without a schema or validation step"
-    return Outcome.fail(*[evidence_at(r, message) for r in facts.data_reads[:5]])
+    return _sample([evidence_at(r, message) for r in facts.data_reads])
 
 
 # --------------------------------------------------------------------------- model
@@ -235,7 +237,7 @@ def random_seed(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             seeded.add(unit.path)
     missing = [ref for path, ref in first.items() if path not in seeded]
     message = "model trained with no random seed set in this file"
-    return Outcome(not missing, tuple(evidence_at(r, message) for r in missing))
+    return Outcome.found([evidence_at(r, message) for r in missing])
 
 
 CONFIG_MODULES = ("hydra", "omegaconf", "ml_collections", "gin", "argparse", "click", "typer", "fire", "jsonargparse",
@@ -288,7 +290,7 @@ def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
                 why = "load_model(safe_mode=False) deserializes arbitrary code"
             if why:
                 ev.append(Evidence(why, unit.path, call.line, unit.cell))
-    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+    return Outcome.found(ev)
 
 
 TRACKING_MODULES = ("mlflow", "wandb", "dvclive", "neptune", "comet_ml", "aim", "clearml", "tensorboard",
@@ -302,7 +304,7 @@ def experiment_tracking(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         return Outcome.ok()
     if facts.dvc.metrics:
         return Outcome.ok("DVC metrics")
-    return Outcome.fail(*[Evidence("training with no experiment tracking", p) for p in facts.training_files[:5]])
+    return _sample([Evidence("training with no experiment tracking", p) for p in facts.training_files])
 
 
 # --------------------------------------------------------------------------- reproducibility / versioning
@@ -323,8 +325,7 @@ def dependency_manifest(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 @predicate
 def unpinned_dependencies(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     bad = [r for r in facts.manifests.requirements if r.unpinned]
-    return Outcome(not bad, tuple(
-        Evidence(f"`{r.name}` has no version constraint", r.path, r.line) for r in bad[:MAX_EVIDENCE]))
+    return Outcome.found([Evidence(f"`{r.name}` has no version constraint", r.path, r.line) for r in bad])
 
 
 @predicate
@@ -363,7 +364,7 @@ def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             continue  # `openapi_v3.yaml`, `report-v1.schema.json`: a format's version, not a copy
         if m:
             ev.append(Evidence(f"version in the file name ({m.group(0).strip()!r}): let git keep the versions", path))
-    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+    return Outcome.found(ev)
 
 
 @predicate
@@ -393,7 +394,7 @@ def notebook_outputs(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         cells = nb.with_outputs
         if cells:
             ev.append(Evidence(f"{len(cells)} of {len(nb.cells)} code cells carry outputs", path))
-    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+    return Outcome.found(ev)
 
 
 @predicate
@@ -405,15 +406,16 @@ def notebook_order(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             ev.append(Evidence(
                 f"cell {cell.index} ran as [{cell.execution_count}] after a later-numbered cell: "
                 "the saved results do not come from a top-to-bottom run", path, None, cell.index))
-    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+    return Outcome.found(ev)
 
 
 @predicate
 def committed_secrets(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     hits = facts.secrets
-    return Outcome(not hits, tuple(
+    return Outcome.found([
         evidence_at(ref, f"{kind} committed (value masked); rotate it and load it from the environment")
-        for ref, kind in hits[:MAX_EVIDENCE]))
+        for ref, kind in hits
+    ])
 
 
 @predicate
@@ -442,7 +444,7 @@ def tests_assert(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         for fn in info.functions:
             if fn.name.startswith("test") and not fn.asserts:
                 ev.append(Evidence(f"test `{fn.name}` asserts nothing: it can only fail by crashing", path, fn.line))
-    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+    return Outcome.found(ev)
 
 
 def _tests_matching(facts: RepoFacts, name_pattern: str, modules: tuple[str, ...], calls: str) -> bool:
@@ -477,7 +479,7 @@ def serving_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
                        ("fastapi.testclient", "starlette.testclient", "httpx", "requests", "bentoml.testing"),
                        r"(^|\.)(TestClient|test_client)$"):
         return Outcome.ok()
-    return Outcome.fail(*[Evidence("serving code with no API test", p) for p in facts.serving_files[:5]])
+    return _sample([Evidence("serving code with no API test", p) for p in facts.serving_files])
 
 
 # --------------------------------------------------------------------------- automation
@@ -552,7 +554,7 @@ def docker_base_pinned(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         for stage in df.stages:
             if unpinned_image(stage.image, names):
                 ev.append(Evidence(f"base image `{stage.image}` is not pinned to a version", df.path, stage.line))
-    return Outcome(not ev, tuple(ev))
+    return Outcome.found(ev)
 
 
 @predicate
@@ -565,14 +567,14 @@ def docker_non_root(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         if final.user is None or final.user in ("root", "0"):
             ev.append(Evidence("the final stage runs as root (no USER, or USER root)", df.path,
                                final.user_line or final.line))
-    return Outcome(not ev, tuple(ev))
+    return Outcome.found(ev)
 
 
 @predicate
 def docker_healthcheck(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = [Evidence("the final stage has no HEALTHCHECK", df.path, df.final.line)
           for df in facts.dockerfiles if df.final is not None and not df.final.healthcheck]
-    return Outcome(not ev, tuple(ev))
+    return Outcome.found(ev)
 
 
 @predicate
@@ -585,7 +587,7 @@ def dockerignore(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         if not candidates & present:
             ev.append(Evidence("no .dockerignore beside it: the whole folder (data, .git, secrets) is sent to "
                                "the build", df.path))
-    return Outcome(not ev, tuple(ev))
+    return Outcome.found(ev)
 
 
 SCHEMA_MODULES = ("pydantic", "marshmallow", "jsonschema", "webargs", "cerberus", "msgspec", "attrs", "voluptuous",
@@ -596,8 +598,8 @@ SCHEMA_MODULES = ("pydantic", "marshmallow", "jsonschema", "webargs", "cerberus"
 def request_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if facts.imports_of(SCHEMA_MODULES, tests=False):
         return Outcome.ok()
-    return Outcome.fail(*[Evidence("requests reach the model without a schema (pydantic, marshmallow...)", p)
-                          for p in facts.serving_files[:5]])
+    return _sample([Evidence("requests reach the model without a schema (pydantic, marshmallow...)", p)
+                    for p in facts.serving_files])
 
 
 HEALTH_ROUTE = re.compile(r"^/?(health|healthz|healthcheck|ready|readyz|readiness|live|livez|liveness|ping)\b", re.I)
@@ -611,7 +613,7 @@ def health_endpoint(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             continue
         if any(c.first_arg and HEALTH_ROUTE.match(c.first_arg) for c in unit.info.calls):
             return Outcome.ok()
-    return Outcome.fail(*[Evidence("the service has no /health or /ready route", p) for p in facts.serving_files[:5]])
+    return _sample([Evidence("the service has no /health or /ready route", p) for p in facts.serving_files])
 
 
 # --------------------------------------------------------------------------- monitor
@@ -636,8 +638,8 @@ METRICS_MODULES = ("prometheus_client", "prometheus_fastapi_instrumentator", "op
 def service_metrics(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if facts.imports_of(METRICS_MODULES, tests=False):
         return Outcome.ok()
-    return Outcome.fail(*[Evidence("the service exports no metrics (latency, errors, throughput)", p)
-                          for p in facts.serving_files[:5]])
+    return _sample([Evidence("the service exports no metrics (latency, errors, throughput)", p)
+                    for p in facts.serving_files])
 
 
 LOG_CALLS = re.compile(r"(^logging\.|(^|\.)(logger|log|LOGGER|_logger|_log)\.|^structlog\.|^loguru\.)"
@@ -652,7 +654,7 @@ def prediction_logging(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     for unit in facts.code_units(tests=False):
         if unit.path in inference and not logs.isdisjoint(unit.info.call_names):
             return Outcome.ok()
-    return Outcome.fail(*[Evidence("predictions are not logged", p) for p in sorted(inference)[:5]])
+    return _sample([Evidence("predictions are not logged", p) for p in sorted(inference)])
 
 
 ALERT_TEXT = re.compile(r"^\s*-?\s*alert\s*:", re.M)
@@ -679,10 +681,10 @@ def unreadable_files(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     _ = facts.units, facts.manifests, facts.ci_files, facts.dvc, facts.dockerfiles
     config_files = {name for name, _ in facts.config.problems}
     ev = [Evidence(msg, path) for path, msg in facts.problems if path not in config_files]
-    return Outcome(not ev, tuple(ev[:MAX_EVIDENCE]))
+    return Outcome.found(ev)
 
 
 @predicate
 def config_readable(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = [Evidence(f"[tool.mlops-audit] settings: {msg}", path) for path, msg in facts.config.problems]
-    return Outcome(not ev, tuple(ev))
+    return Outcome.found(ev)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from mlops_audit.facts.secrets import scan_text
 
+MAX_CALL_NAME = 256  # characters; longer dotted call names are not recorded (see _dotted)
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|^\s*\?\?")
 
@@ -190,19 +191,34 @@ def suppressions_in(source: str) -> dict[int, dict[str, str]]:
 
 
 def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    if isinstance(node, ast.Call):  # e.g. mlflow.MlflowClient().transition(...) -> "mlflow.MlflowClient().x"
-        inner = _dotted(node.func)
-        if inner is not None:
-            parts.append(inner + "()")
-            return ".".join(reversed(parts))
-    return None
+    """The dotted name a call is made through: ``a.b.c``; ``mlflow.MlflowClient().transition`` for a call on a
+    call's result. None for anything else (subscripts, lambdas...). A loop, not recursion: ``f()()()...`` can be
+    thousands of calls deep. None too for a name longer than MAX_CALL_NAME: no library is called so, and the
+    rules' regexes read every name."""
+    pending: list[list[str]] = []  # the attributes read after each call's result, outermost first
+    size = 0
+    while True:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            size += len(node.attr) + 1
+            node = node.value
+        if size > MAX_CALL_NAME:
+            return None
+        if isinstance(node, ast.Name):
+            break
+        if not isinstance(node, ast.Call):
+            return None
+        pending.append(parts)
+        size += 2
+        node = node.func
+    size += len(node.id)
+    if size > MAX_CALL_NAME:
+        return None
+    name = ".".join([node.id, *reversed(parts)])
+    for attrs in reversed(pending):
+        name = ".".join([name + "()", *reversed(attrs)])
+    return name
 
 
 _ASSERTING_CALLS = frozenset({"raises", "approx", "warns", "deprecated_call", "fail", "assert"})
@@ -349,14 +365,43 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
 
 
 def analyse(source: str, *, filename: str = "<source>") -> CodeInfo:
-    """Parse ``source`` (never executed) into a :class:`CodeInfo`; a syntax error sets ``error``. The secret scan
-    is done here too: the source is in hand, and its result is cached with the rest."""
-    info = CodeInfo(lines=source.count("\n") + 1, suppressions=suppressions_in(source), secrets=scan_text(source))
+    """Parse ``source`` (never executed) into a :class:`CodeInfo`. Source that cannot be parsed or analysed sets
+    ``error`` (reported by AUD001), whatever went wrong: a syntax error, nesting deeper than the parser's
+    recursion, a parser out of memory, a null byte. The secret scan is done here too: the source is in hand,
+    and its result is cached with the rest."""
+    try:
+        info = CodeInfo(lines=source.count("\n") + 1, suppressions=suppressions_in(source),
+                        secrets=scan_text(source))
+    except Exception as exc:  # pragma: no cover - defensive: the scans are plain loops and linear regexes
+        return CodeInfo(lines=source.count("\n") + 1, error=f"could not be scanned: {describe_error(exc)}")
     try:
         tree = ast.parse(source, filename=filename)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        line = getattr(exc, "lineno", None)
-        info.error = f"syntax error{f' at line {line}' if line else ''}: {getattr(exc, 'msg', exc)}"
+    except Exception as exc:  # SyntaxError, RecursionError, MemoryError, ValueError (null bytes)...
+        info.error = parse_error(exc)
         return info
-    _scan(tree, info)
+    try:
+        _scan(tree, info)
+    except Exception as exc:
+        info.error = f"could not be analysed: {describe_error(exc)}"
+        info.imports, info.calls, info.strings, info.functions, info.classes = [], [], [], [], []
+        summarise(info)
     return info
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception as a reason a person can read: its message, or what its kind means when it has none (a
+    MemoryError from the parser has no message)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply (the parser's recursion limit)"
+    if isinstance(exc, MemoryError):
+        return "too large or too deeply nested (out of memory)"
+    message = str(getattr(exc, "msg", "") or exc).strip()
+    return message or type(exc).__name__
+
+
+def parse_error(exc: BaseException) -> str:
+    """Why ``ast.parse`` refused a source: ``syntax error at line 3: ...`` and the like, never empty."""
+    if isinstance(exc, SyntaxError):
+        line = exc.lineno
+        return f"syntax error{f' at line {line}' if line else ''}: {describe_error(exc)}"
+    return f"could not be parsed: {describe_error(exc)}"

@@ -22,8 +22,23 @@ _KEY = b"mlops-audit code analysis"
 VERSION = f"marshal{marshal.version}-py{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def _digest(body: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(body, digest_size=DIGEST, key=_KEY).digest()
+def _digest(body: bytes | memoryview, key: bytes = _KEY) -> bytes:
+    return hashlib.blake2b(body, digest_size=DIGEST, key=key).digest()
+
+
+def seal(body: bytes, key: bytes = _KEY) -> bytes:
+    """``body`` preceded by its keyed checksum: how this tool marks the bytes it writes to its cache (analyses,
+    cache headers, the compiled rule catalogue; each kind with a ``key`` of its own)."""
+    return _digest(body, key) + body
+
+
+def unseal(data: bytes, key: bytes = _KEY) -> memoryview:
+    """The body :func:`seal` sealed with ``key``; raises ValueError when the checksum does not match (damaged
+    bytes, or bytes not written by this tool for that purpose): nothing of them is read then."""
+    body = memoryview(data)[DIGEST:]
+    if len(data) <= DIGEST or _digest(body, key) != data[:DIGEST]:
+        raise ValueError("not sealed by mlops-audit (damaged, or written by something else)")
+    return body
 
 
 def encode(info: CodeInfo) -> bytes:
@@ -44,14 +59,15 @@ def encode(info: CodeInfo) -> bytes:
         info.keywords,
         info.packages,
     ))
-    return _digest(body) + body
+    return seal(body)
 
 
 def decode(data: bytes) -> CodeInfo:
     """The analysis :func:`encode` wrote. Raises ValueError when the bytes are not exactly what it wrote."""
-    body = memoryview(data)[DIGEST:]
-    if len(data) <= DIGEST or _digest(body) != data[:DIGEST]:
-        raise ValueError("damaged analysis")
+    try:
+        body = unseal(data)
+    except ValueError:
+        raise ValueError("damaged analysis") from None
     try:
         (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names, call_lines,
          keywords, packages) = marshal.loads(body)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mlops_audit.models import CheckUnavailable
+
 
 @dataclass
 class Stage:
@@ -18,12 +20,24 @@ class Stage:
 
 @dataclass
 class Dockerfile:
+    """A Dockerfile's stages. One that exists but could not be read (too large, not UTF-8...) has a ``problem``:
+    it still counts as a Dockerfile, and reading its stages raises CheckUnavailable (the rule's status is
+    "error", saying why) rather than answer "no stages"."""
+
     path: str
-    stages: list[Stage] = field(default_factory=list)
+    parsed: list[Stage] = field(default_factory=list)
+    problem: str | None = None  # why it could not be read
+
+    @property
+    def stages(self) -> list[Stage]:
+        if self.problem is not None:
+            raise CheckUnavailable(f"not checked: {self.path}: {self.problem}")
+        return self.parsed
 
     @property
     def final(self) -> Stage | None:
-        return self.stages[-1] if self.stages else None
+        stages = self.stages
+        return stages[-1] if stages else None
 
 
 def is_dockerfile(path: str) -> bool:
@@ -70,12 +84,12 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
             if not tokens:
                 continue
             name = tokens[2] if len(tokens) >= 3 and tokens[1].lower() == "as" else None
-            df.stages.append(Stage(tokens[0], line, name))
-        elif df.stages and instr == "USER":
-            df.stages[-1].user = args.strip().split(":")[0]
-            df.stages[-1].user_line = line
-        elif df.stages and instr == "HEALTHCHECK":
-            df.stages[-1].healthcheck = not re.match(r"^\s*NONE\b", args, re.I)
+            df.parsed.append(Stage(tokens[0], line, name))
+        elif df.parsed and instr == "USER":
+            df.parsed[-1].user = args.strip().split(":")[0]
+            df.parsed[-1].user_line = line
+        elif df.parsed and instr == "HEALTHCHECK":
+            df.parsed[-1].healthcheck = not re.match(r"^\s*NONE\b", args, re.I)
     return df
 
 

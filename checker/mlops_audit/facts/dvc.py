@@ -1,16 +1,42 @@
-"""DVC metadata read as files (no dvc CLI): pipeline stages, tracked outputs, remotes."""
+"""DVC metadata read as files (no dvc CLI): pipeline stages, tracked outputs, remotes.
+
+A path counts as versioned by DVC only through its own entry: a ``dvc.yaml`` stage output, or a ``.dvc`` file
+named after what it versions (``data/x.csv.dvc`` for ``data/x.csv``, ``data.dvc`` for the folder ``data``) whose
+``outs`` names that very path. Any other ``.dvc`` file lying near a data file says nothing about it: a garbled or
+half-written one, or one that versions something else, covers nothing.
+"""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+MD5 = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True)
+class DvcOut:
+    """The one output a ``.dvc`` file versions, as ``dvc add`` writes it."""
+
+    dvc_file: str  # the .dvc file's path
+    path: str  # what it versions (relative to the root)
+    md5: str  # "" when absent; a folder's ends with ".dir"
+    size: int | None
+    hash: str  # "md5" in the DVC 3 format, "" in DVC 2's
+
+    @property
+    def is_file_md5(self) -> bool:
+        """A single file's md5 in the DVC 3 format (what ``fix`` writes, and can complete)."""
+        return self.hash == "md5" and MD5.fullmatch(self.md5) is not None
 
 
 @dataclass
 class DvcFacts:
     stages: list[tuple[str, str]] = field(default_factory=list)  # (dvc.yaml path, stage name)
     tracked: set[str] = field(default_factory=set)  # paths (files or dirs) DVC versions
+    own: dict[str, DvcOut] = field(default_factory=dict)  # versioned path -> its own .dvc entry
     dvc_files: list[str] = field(default_factory=list)
     has_config: bool = False
     remotes: list[str] = field(default_factory=list)
@@ -22,7 +48,28 @@ class DvcFacts:
         return bool(self.stages or self.dvc_files or self.has_config)
 
     def covers(self, path: str) -> bool:
-        return any(path == t or path.startswith(t.rstrip("/") + "/") for t in self.tracked)
+        """Whether ``path`` is versioned by DVC: itself or a folder holding it is a stage output or has its own
+        ``.dvc`` entry."""
+        if path in self.tracked:
+            return True
+        folder = posixpath.dirname(path)
+        while folder:
+            if folder in self.tracked:
+                return True
+            folder = posixpath.dirname(folder)
+        return False
+
+
+    def dvc_file_for(self, path: str) -> str | None:
+        """The `.dvc` file that versions ``path`` (its own, or its folder's), if one does: such a file must not
+        stay in the git index as well (DVC refuses to version what git tracks)."""
+        current = path
+        while current:
+            out = self.own.get(current)
+            if out is not None:
+                return out.dvc_file
+            current = posixpath.dirname(current)
+        return None
 
 
 def _out_paths(entries: Any) -> list[str]:
@@ -63,14 +110,29 @@ def add_dvc_yaml(facts: DvcFacts, path: str, doc: Any) -> None:
         facts.artifacts.extend(str(k) for k in artifacts)
 
 
+def own_out(path: str, doc: Any) -> DvcOut | None:
+    """The entry of the ``.dvc`` file ``path`` that versions the path it is named after, if it has one."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("outs"), list):
+        return None
+    base, stem = posixpath.dirname(path), path[: -len(".dvc")]
+    for entry in doc["outs"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not entry["path"].strip():
+            continue
+        if _join(base, entry["path"]) != stem:
+            continue
+        md5, size, kind = entry.get("md5"), entry.get("size"), entry.get("hash")
+        return DvcOut(path, stem, md5 if isinstance(md5, str) else "",
+                      size if isinstance(size, int) and not isinstance(size, bool) else None,
+                      kind if isinstance(kind, str) else "")
+    return None
+
+
 def add_dvc_file(facts: DvcFacts, path: str, doc: Any) -> None:
     facts.dvc_files.append(path)
-    base = posixpath.dirname(path)
-    if isinstance(doc, dict):
-        for out in _out_paths(doc.get("outs")):
-            facts.tracked.add(_join(base, out))
-    # a foo.csv.dvc always stands for foo.csv
-    facts.tracked.add(path[: -len(".dvc")])
+    out = own_out(path, doc)
+    if out is not None:
+        facts.tracked.add(out.path)
+        facts.own[out.path] = out
 
 
 def add_config(facts: DvcFacts, text: str) -> None:
@@ -79,3 +141,17 @@ def add_config(facts: DvcFacts, text: str) -> None:
         s = line.strip()
         if s.startswith("['remote") or s.startswith('[remote'):
             facts.remotes.append(s.split('"')[1] if '"' in s else s)
+
+
+def cache_dir_setting(text: str) -> str | None:
+    """``dir`` of the ``[cache]`` section of a DVC config file, if it sets one (the cache is then elsewhere)."""
+    section = ""
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("["):
+            section = s.strip("[] ").strip("'\"").lower()
+        elif section == "cache" and "=" in s:
+            key, _, value = s.partition("=")
+            if key.strip().lower() == "dir":
+                return value.strip()
+    return None

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from mlops_audit import gitrun
+from mlops_audit.gitrun import GitRepo
+
 
 @dataclass
 class HistoryFacts:
@@ -18,23 +21,17 @@ class HistoryFacts:
     problem: str | None = None
 
 
-def _git_dir(git_root: Path) -> Path | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--git-dir"], cwd=git_root, capture_output=True, text=True, timeout=30, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return (git_root / out).resolve()
-
-
 class HistoryScan:
-    """A history scan running in the background: ``git rev-list --objects --all | git cat-file --batch-check``
-    starts at once, writes to an anonymous temporary file (so git never waits for us), and is read by
-    :meth:`result` when a rule needs it. On a large repository git works while the audit parses files."""
+    """A history scan running in the background: ``git rev-list --objects --all --missing=print | git cat-file
+    --batch-check`` starts at once, writes to an anonymous temporary file (so git never waits for us), and is
+    read by :meth:`result` when a rule needs it. On a large repository git works while the audit parses files.
 
-    def __init__(self, git_root: Path, root: Path, threshold: int, timeout: float = 120.0) -> None:
-        self.git_root, self.root, self.threshold, self.timeout = git_root, root, threshold, timeout
+    A scan that fails (git's exit status) or is partial (objects missing: a partial clone, a snapshot without
+    large blobs, a damaged repository) says so in ``problem``: the rule is then not checked, never passed."""
+
+    def __init__(self, repo: GitRepo, root: Path, threshold: int, timeout: float = 120.0) -> None:
+        self.repo, self.root, self.threshold, self.timeout = repo, root, threshold, timeout
+        self.git_root = repo.work_tree
         self.deadline = time.monotonic() + timeout
         self._error: str | None = None
         self._revs: subprocess.Popen[bytes] | None = None
@@ -42,17 +39,13 @@ class HistoryScan:
         self._out: IO[bytes] | None = None
         try:
             self._out = tempfile.TemporaryFile()  # noqa: SIM115 (read and closed in result())
-            self._revs = subprocess.Popen(
-                ["git", "rev-list", "--objects", "--all"], cwd=git_root, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-            )
-            self._cat = subprocess.Popen(
-                ["git", "cat-file", "--batch-check=%(objecttype) %(objectsize) %(rest)"],
-                cwd=git_root, stdin=self._revs.stdout, stdout=self._out, stderr=subprocess.DEVNULL,
-            )
+            self._revs = gitrun.popen(repo, "rev-list", "--objects", "--all", "--missing=print",
+                                      stdout=subprocess.PIPE)
+            self._cat = gitrun.popen(repo, "cat-file", "--batch-check=%(objecttype) %(objectsize) %(rest)",
+                                     stdin=self._revs.stdout, stdout=self._out)
             if self._revs.stdout is not None:
                 self._revs.stdout.close()  # cat-file holds the read end now
-        except OSError as exc:
+        except (OSError, gitrun.GitUnavailable) as exc:
             self._error = f"history could not be read: {exc}"
             self._stop()
 
@@ -64,8 +57,7 @@ class HistoryScan:
 
     def result(self) -> HistoryFacts:
         facts = HistoryFacts()
-        git_dir = _git_dir(self.git_root)
-        facts.shallow = bool(git_dir and (git_dir / "shallow").exists())
+        facts.shallow = (self.repo.common_dir / "shallow").exists()
         if self._error is not None or self._cat is None or self._revs is None or self._out is None:
             facts.problem = self._error or "history could not be read"
             return facts
@@ -75,6 +67,11 @@ class HistoryScan:
         except subprocess.TimeoutExpired:
             self._stop()
             facts.problem = f"history scan stopped after {self.timeout:.0f} s"
+            return facts
+        if self._revs.returncode != 0 or self._cat.returncode != 0:
+            self._out.close()
+            facts.problem = (f"history could not be read (git rev-list exited {self._revs.returncode}, "
+                             f"cat-file {self._cat.returncode}: missing objects or a damaged repository)")
             return facts
         try:
             self._out.seek(0)
@@ -88,8 +85,11 @@ class HistoryScan:
         prefix = f"{prefix}/" if prefix else ""
         best: dict[str, int] = {}
         threshold = self.threshold
+        missing = 0
         for raw in output.splitlines():
             if not raw.startswith(b"blob "):
+                if raw.endswith(b" missing"):  # rev-list printed "?<id>" for an object the repository lacks
+                    missing += 1
                 continue
             parts = raw.decode("utf-8", "surrogateescape").split(" ", 2)
             if len(parts) < 3:
@@ -103,10 +103,14 @@ class HistoryScan:
                 rel = path[len(prefix):]
                 best[rel] = max(best.get(rel, 0), size)
         facts.large_blobs = sorted(best.items())
+        if missing:
+            facts.problem = (f"history scan incomplete: {missing} object(s) missing from the repository "
+                             "(a partial clone or a copy without large blobs); large blobs may be unseen")
+            return facts
         facts.scanned = True
         return facts
 
 
-def scan_history(git_root: Path, root: Path, threshold: int, timeout: float = 120.0) -> HistoryFacts:
+def scan_history(repo: GitRepo, root: Path, threshold: int, timeout: float = 120.0) -> HistoryFacts:
     """Every blob larger than ``threshold`` bytes reachable from any ref, with a path under ``root``."""
-    return HistoryScan(git_root, root, threshold, timeout).result()
+    return HistoryScan(repo, root, threshold, timeout).result()

@@ -24,3 +24,14 @@ def lfs_patterns(path: str, text: str) -> list[str]:
 
 def is_pointer(head: bytes) -> bool:
     return head.startswith(POINTER_PREFIX)
+
+
+def pointer(oid: str, size: int) -> bytes:
+    """The Git LFS pointer of an object (its sha256 ``oid`` and size), as the spec writes it
+    (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md)."""
+    return f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n".encode("ascii")
+
+
+def object_path(oid: str) -> str:
+    """Where Git LFS keeps an object, relative to the git common directory."""
+    return f"lfs/objects/{oid[:2]}/{oid[2:4]}/{oid}"

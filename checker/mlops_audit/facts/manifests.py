@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlops_audit.models import CheckUnavailable
+
 REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
 LOCK_NAMES = {"uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock", "conda-lock.yml", "conda-lock.yaml"}
 
@@ -26,14 +28,57 @@ class Requirement:
         return self.spec.lstrip().startswith(("==", "===")) and "*" not in self.spec
 
 
+REQUIREMENTS, LOCK, PYTHON, LICENSE = "requirements", "lock", "python", "license"  # what a file may declare
+
+
 @dataclass
 class Manifests:
+    """What the dependency manifests declare. A manifest that exists but could not be read (too large, not
+    UTF-8...) is still listed in ``files``, and what it may declare is unknown: reading such a declaration
+    raises CheckUnavailable (the rule's status is "error", saying why) rather than answer "none"."""
+
     files: list[str] = field(default_factory=list)
-    requirements: list[Requirement] = field(default_factory=list)
-    lock_files: list[str] = field(default_factory=list)
-    python_version: list[str] = field(default_factory=list)  # where a Python version is declared
-    license_declared: bool = False
-    problems: list[tuple[str, str]] = field(default_factory=list)
+    found_requirements: list[Requirement] = field(default_factory=list)
+    found_lock_files: list[str] = field(default_factory=list)
+    found_python_version: list[str] = field(default_factory=list)  # where a Python version is declared
+    found_license: bool = False
+    unread: dict[str, dict[str, str]] = field(default_factory=dict)  # declaration -> {path: why not read}
+
+    def mark_unread(self, path: str, reason: str, *declarations: str) -> None:
+        """``path`` exists and may declare ``declarations``, but its content could not be read."""
+        for what in declarations:
+            self.unread.setdefault(what, {})[path] = reason
+
+    def _unknown(self, what: str) -> CheckUnavailable:
+        files = self.unread[what]
+        path, reason = next(iter(files.items()))
+        more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
+        return CheckUnavailable(f"not checked: {path}: {reason}{more}")
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        """Every requirement declared; unknown when a file that may declare some could not be read."""
+        if REQUIREMENTS in self.unread:
+            raise self._unknown(REQUIREMENTS)
+        return self.found_requirements
+
+    @property
+    def lock_files(self) -> list[str]:
+        if not self.found_lock_files and LOCK in self.unread:
+            raise self._unknown(LOCK)
+        return self.found_lock_files
+
+    @property
+    def python_version(self) -> list[str]:
+        if not self.found_python_version and PYTHON in self.unread:
+            raise self._unknown(PYTHON)
+        return self.found_python_version
+
+    @property
+    def license_declared(self) -> bool:
+        if not self.found_license and LICENSE in self.unread:
+            raise self._unknown(LICENSE)
+        return self.found_license
 
 
 def is_requirements_txt(path: str) -> bool:
@@ -102,11 +147,11 @@ def read_pyproject(data: dict[str, Any], text: str, path: str, out: Manifests) -
     assert isinstance(project, dict)
     for entry in project.get("dependencies") or []:
         if isinstance(entry, str) and (req := pep508(entry, path, text)):
-            out.requirements.append(req)
+            out.found_requirements.append(req)
     if project.get("requires-python"):
-        out.python_version.append(f"{path} (requires-python)")
+        out.found_python_version.append(f"{path} (requires-python)")
     if project.get("license") or project.get("license-files"):
-        out.license_declared = True
+        out.found_license = True
     tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
     assert isinstance(tool, dict)
     poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
@@ -115,11 +160,11 @@ def read_pyproject(data: dict[str, Any], text: str, path: str, out: Manifests) -
     assert isinstance(deps, dict)
     for name, spec in deps.items():
         if name == "python":
-            out.python_version.append(f"{path} (tool.poetry python)")
+            out.found_python_version.append(f"{path} (tool.poetry python)")
             continue
-        out.requirements.append(Requirement(name, str(_spec_version(spec)), path, _line_of(text, name)))
+        out.found_requirements.append(Requirement(name, str(_spec_version(spec)), path, _line_of(text, name)))
     if poetry.get("license"):
-        out.license_declared = True
+        out.found_license = True
 
 
 def read_environment_yml(doc: Any, text: str, path: str, out: Manifests) -> None:
@@ -132,17 +177,17 @@ def read_environment_yml(doc: Any, text: str, path: str, out: Manifests) -> None
                 continue
             if m.group(1) == "python":
                 if m.group(2):
-                    out.python_version.append(f"{path} (python)")
+                    out.found_python_version.append(f"{path} (python)")
                 continue
             if m.group(1) == "pip" and not m.group(2):
                 continue  # the installer that the `- pip:` list needs, not a dependency of the code
             spec = m.group(2).strip()
             spec = spec if spec.startswith(("=", "<", ">", "!", "~")) or not spec else "=" + spec
-            out.requirements.append(Requirement(m.group(1), spec, path, _line_of(text, dep)))
+            out.found_requirements.append(Requirement(m.group(1), spec, path, _line_of(text, dep)))
         elif isinstance(dep, dict) and isinstance(dep.get("pip"), list):
             for entry in dep["pip"]:
                 if isinstance(entry, str) and (req := pep508(entry, path, text)):
-                    out.requirements.append(req)
+                    out.found_requirements.append(req)
 
 
 def read_pipfile(data: dict[str, Any], text: str, path: str, out: Manifests) -> None:
@@ -150,7 +195,7 @@ def read_pipfile(data: dict[str, Any], text: str, path: str, out: Manifests) -> 
         table = data.get(section)
         if isinstance(table, dict):
             for name, spec in table.items():
-                out.requirements.append(Requirement(name, str(_spec_version(spec)), path, _line_of(text, name)))
+                out.found_requirements.append(Requirement(name, str(_spec_version(spec)), path, _line_of(text, name)))
     requires = data.get("requires")
     if isinstance(requires, dict) and (requires.get("python_version") or requires.get("python_full_version")):
-        out.python_version.append(f"{path} (requires.python_version)")
+        out.found_python_version.append(f"{path} (requires.python_version)")

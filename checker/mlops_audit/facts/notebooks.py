@@ -85,7 +85,19 @@ def _upgrade_v3(raw: str) -> dict[str, Any]:
 
 
 def parse_notebook(raw: bytes) -> Notebook:
-    """A notebook from its bytes; problems are reported in ``error``, never raised."""
+    """A notebook from its bytes; problems are reported in ``error``, never raised (the bytes come from the
+    audited repository: JSON nested too deeply, numbers too long to convert, ...)."""
+    try:
+        return _parse_notebook(raw)
+    except RecursionError:
+        return Notebook(error="not a readable notebook: nested too deeply")
+    except MemoryError:
+        return Notebook(error="not a readable notebook: too large or too deeply nested (out of memory)")
+    except Exception as exc:
+        return Notebook(error=f"not a readable notebook: {str(exc).strip() or type(exc).__name__}")
+
+
+def _parse_notebook(raw: bytes) -> Notebook:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -94,7 +106,7 @@ def parse_notebook(raw: bytes) -> Notebook:
         return Notebook(error="empty file, not a notebook")
     try:
         doc = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, and numbers too long to convert
         return Notebook(error=f"not valid notebook JSON: {exc}")
     if not isinstance(doc, dict):
         return Notebook(error="not a notebook (top level is not an object)")

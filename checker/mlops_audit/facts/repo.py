@@ -16,20 +16,22 @@ from collections import defaultdict
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from mlops_audit import tomlread
 from mlops_audit.cache import CodeCache, bytes_key, content_key
 from mlops_audit.config import Config
 from mlops_audit.facts import ci, docker, dvc, lfs, manifests, secrets, yamlsafe
-from mlops_audit.facts.code import CodeInfo, blank_magics
+from mlops_audit.facts.code import CodeInfo, blank_magics, describe_error
 from mlops_audit.facts.history import HistoryFacts, HistoryScan
+from mlops_audit.facts.manifests import Manifests
 from mlops_audit.facts.notebooks import Notebook, parse_notebook
 from mlops_audit.facts.notebooks import from_data as notebook_from_data
 from mlops_audit.facts.notebooks import to_data as notebook_data
 from mlops_audit.facts.workers import analyse_many
 from mlops_audit.globs import matcher
 from mlops_audit.inventory import FileEntry, Inventory, build_inventory
+from mlops_audit.models import CheckUnavailable
 
 MAX_SOURCE_BYTES = 1024 * 1024
 MAX_SOURCE_LINES = 30_000  # an AST costs ~2.5 KB a line: bigger modules are generated code, not read
@@ -81,6 +83,34 @@ VERSION_SPRAWL = re.compile(
     r"(?i)([_\-\s.](v\d+|final|copy|old|new|fixed|backup|bak|tmp|temp|orig|latest|draft|wip)$)|"
     r"(\s\(\d+\)$)|(^copy of )|(-\s?copy$)"
 )
+
+
+class TextPattern(Protocol):
+    """What the facts need of a pattern: ``re.Pattern``, or an RE2 regex (a custom rule's, see checks.py)."""
+
+    def search(self, string: str, /) -> object: ...
+
+
+class UnreadCiFile:
+    """A CI configuration that exists but could not be read: there is CI, and what it runs is unknown (reading
+    it raises CheckUnavailable: the rule's status is "error", saying why)."""
+
+    __slots__ = ("path", "problem", "system", "yaml")
+
+    def __init__(self, path: str, system: str, problem: str) -> None:
+        self.path, self.system, self.problem = path, system, problem
+        self.yaml = path.endswith((".yml", ".yaml"))
+
+    def _unknown(self) -> CheckUnavailable:
+        return CheckUnavailable(f"not checked: {self.path}: {self.problem}")
+
+    @property
+    def runs_tests(self) -> bool:
+        raise self._unknown()
+
+    @property
+    def scheduled(self) -> bool:
+        raise self._unknown()
 
 
 class Ref(NamedTuple):
@@ -203,9 +233,11 @@ class RepoFacts:
         self.root = root.resolve()
         self.config = config or Config()
         self.cache = cache if cache is not None and cache.enabled else None  # --no-cache: no cache at all
+        self.cache_note = cache.note if cache is not None else ""  # why there is no cache (no home directory)
         self.problems: list[tuple[str, str]] = list(self.config.problems)
         self._texts: dict[str, str | None] = {}
-        self._names_matching: dict[re.Pattern[str], frozenset[str]] = {}
+        self._unread: dict[str, str] = {}  # path -> why its text could not be read
+        self._names_matching: dict[TextPattern, frozenset[str]] = {}
         self._history_scan: HistoryScan | None = None
         self._notebook_keys: dict[str, str] = {}  # notebook path -> content key, when the cache is on
         self._last_lines: tuple[str | None, list[str]] = (None, [])  # the file line_text split last
@@ -261,41 +293,62 @@ class RepoFacts:
             self.problems.append((path, message))
 
     def text(self, path: str, limit: int = MAX_TEXT_BYTES, *, report: bool = True, keep: bool = True) -> str | None:
-        """The UTF-8 text of a file of the inventory, or None (recorded as a problem when ``report``).
+        """The UTF-8 text of a file of the inventory, or None (recorded as a problem when ``report``; the reason
+        is kept for :meth:`why_unread` either way).
 
         ``keep=False`` reads without keeping the text for later (whole-tree scans: sources, secrets), so memory
         does not grow with the size of the repository."""
         if path in self._texts:
-            return self._texts[path]
-        entry = self.inventory.by_path.get(path)
-        text: str | None = None
-        if entry is None:
-            pass
-        elif not entry.symlink and entry.size > limit:
+            text = self._texts[path]
+            if text is None and report and path in self._unread:
+                self.problem(path, self._unread[path])
+            return text
+        text, reason = self._read_text(path, limit)
+        if reason is not None:
+            self._unread[path] = reason
             if report:
-                self.problem(path, f"too large to read ({entry.size / 1e6:.1f} MB); skipped")
-        else:
-            raw = self.inventory.read_bytes(path, limit + 1)
-            if raw is None:
-                if report and entry.symlink:
-                    self.problem(path, "symlink to a target outside the audited folder (or broken); not read")
-                elif report:
-                    self.problem(path, "could not be read (permission denied or vanished)")
-            elif len(raw) > limit:
-                if report:
-                    self.problem(path, f"too large to read (over {limit // 1_000_000} MB); skipped")
-            elif b"\0" in raw[:8192]:
-                if report:
-                    self.problem(path, "binary content where text was expected; skipped")
-            else:
-                try:
-                    text = raw.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    if report:
-                        self.problem(path, "not valid UTF-8; skipped")
+                self.problem(path, reason)
         if keep or text is None:
             self._texts[path] = text
         return text
+
+    def _read_text(self, path: str, limit: int) -> tuple[str | None, str | None]:
+        """(text, None), or (None, why it could not be read); (None, None) for a path not in the inventory."""
+        entry = self.inventory.by_path.get(path)
+        if entry is None:
+            return None, None
+        if not entry.symlink and entry.size > limit:
+            return None, f"too large to read ({entry.size / 1e6:.1f} MB); skipped"
+        raw = self.inventory.read_bytes(path, limit + 1)
+        if raw is None:
+            if entry.symlink:
+                return None, "symlink to a target outside the audited folder (or broken); not read"
+            return None, "could not be read (permission denied or vanished)"
+        if len(raw) > limit:
+            return None, f"too large to read (over {limit // 1_000_000} MB); skipped"
+        if b"\0" in raw[:8192]:
+            return None, "binary content where text was expected; skipped"
+        try:
+            return raw.decode("utf-8-sig"), None
+        except UnicodeDecodeError:
+            return None, "not valid UTF-8; skipped"
+
+    def why_unread(self, path: str) -> str:
+        """Why :meth:`text` returned None for ``path``."""
+        return self._unread.get(path, "could not be read")
+
+    @contextlib.contextmanager
+    def _reading(self, path: str) -> Iterator[None]:
+        """Anything raised while reading one file of the repository (hostile input: a YAML key nested a thousand
+        deep, a value no reader expected) becomes that file's problem, reported by AUD001, and the facts go on
+        with the next file. Never the end of the run."""
+        try:
+            yield
+        except Exception as exc:
+            self._unreadable(path, exc)
+
+    def _unreadable(self, path: str, exc: Exception) -> None:
+        self.problem(path, f"could not be read: {describe_error(exc)}")
 
     def line_text(self, path: str, line: int) -> str:
         """Line ``line`` (from 1) of a text file, stripped; "" when there is no such line or the file cannot be
@@ -601,14 +654,14 @@ class RepoFacts:
         """Every distinct call name: a pattern is tried once per name, not once per call."""
         return frozenset().union(*(u.info.call_names for u in self.units))
 
-    def call_names_matching(self, pattern: re.Pattern[str]) -> frozenset[str]:
+    def call_names_matching(self, pattern: TextPattern) -> frozenset[str]:
         """The distinct call names in which ``pattern`` finds a match (``search``)."""
         cached = self._names_matching.get(pattern)
         if cached is None:
             cached = self._names_matching[pattern] = frozenset(n for n in self._call_names if pattern.search(n))
         return cached
 
-    def calls_matching(self, pattern: re.Pattern[str], *, tests: bool | None = None,
+    def calls_matching(self, pattern: TextPattern, *, tests: bool | None = None,
                        limit: int | None = None) -> list[Ref]:
         """Where a call whose name ``pattern`` finds something in is made, in file order (the first ``limit``)."""
         hit = self.call_names_matching(pattern)
@@ -748,9 +801,10 @@ class RepoFacts:
         patterns: list[str] = []
         for path in self.paths:
             if path.rsplit("/", 1)[-1] == ".gitattributes":
-                text = self.text(path)
-                if text:
-                    patterns.extend(lfs.lfs_patterns(path, text))
+                with self._reading(path):
+                    text = self.text(path)
+                    if text:
+                        patterns.extend(lfs.lfs_patterns(path, text))
         return patterns
 
     def lfs_managed(self, entry: FileEntry) -> bool:
@@ -782,66 +836,93 @@ class RepoFacts:
     def manifests(self) -> manifests.Manifests:
         out = manifests.Manifests()
         for path in self.paths:
-            name = path.rsplit("/", 1)[-1]
-            lower = name.lower()
-            if manifests.is_lock_file(path):
-                out.lock_files.append(path)
-            if manifests.is_requirements_txt(path) or (lower.startswith("requirements") and lower.endswith(".lock")):
-                text = self.text(path)
-                if text is None:
-                    continue
-                out.files.append(path)
-                reqs, hashes = manifests.parse_requirements(text, path)
-                if lower.endswith(".lock"):
-                    continue
-                out.requirements.extend(reqs)
-                if reqs and (hashes or all(r.exact for r in reqs)):  # a pip-compile / pip freeze output
-                    out.lock_files.append(path)
-            elif name == "pyproject.toml":
-                data = self.toml(path)
-                out.files.append(path)
-                if data is not None:
-                    manifests.read_pyproject(data, self.text(path) or "", path, out)
-            elif lower in ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml"):
-                out.files.append(path)
-                doc = self.yaml(path)
-                manifests.read_environment_yml(doc, self.text(path) or "", path, out)
-            elif name == "Pipfile":
-                out.files.append(path)
-                data = self.toml(path)
-                if data is not None:
-                    manifests.read_pipfile(data, self.text(path) or "", path, out)
-            elif name in ("setup.py", "setup.cfg"):
-                out.files.append(path)
-                text = self.text(path) or ""
-                if "python_requires" in text:
-                    out.python_version.append(f"{path} (python_requires)")
-                if re.search(r"\blicense\s*[=:]", text):
-                    out.license_declared = True
-            elif name in (".python-version", "runtime.txt", ".tool-versions") and "/" not in path:
-                text = self.text(path) or ""
-                if name != ".tool-versions" or "python" in text:
-                    out.python_version.append(path)
+            try:  # not `with self._reading(path)`: this loop runs over every path, a try costs nothing
+                self._read_manifest(path, out)
+            except Exception as exc:
+                self._unreadable(path, exc)
         for df in self.dockerfiles:
+            if df.problem is not None:
+                out.mark_unread(df.path, df.problem, manifests.PYTHON)
+                continue
             for stage in df.stages:
                 if re.match(r"^([\w.-]+/)*python:\d", stage.image):
-                    out.python_version.append(f"{df.path} (FROM {stage.image})")
+                    out.found_python_version.append(f"{df.path} (FROM {stage.image})")
                     break
         return out
 
+    def _read_manifest(self, path: str, out: Manifests) -> None:
+        """Add what ``path`` declares, when it is a manifest. A manifest whose text cannot be read still counts as
+        one (it exists), and what it may declare is marked unknown."""
+        name = path.rsplit("/", 1)[-1]
+        lower = name.lower()
+        if manifests.is_lock_file(path):
+            out.found_lock_files.append(path)
+        if manifests.is_requirements_txt(path) or (lower.startswith("requirements") and lower.endswith(".lock")):
+            out.files.append(path)
+            text = self.text(path)
+            if text is None:
+                if not lower.endswith(".lock"):
+                    out.mark_unread(path, self.why_unread(path), manifests.REQUIREMENTS, manifests.LOCK)
+                return
+            reqs, hashes = manifests.parse_requirements(text, path)
+            if lower.endswith(".lock"):
+                return
+            out.found_requirements.extend(reqs)
+            if reqs and (hashes or all(r.exact for r in reqs)):  # a pip-compile / pip freeze output
+                out.found_lock_files.append(path)
+        elif name == "pyproject.toml":
+            out.files.append(path)
+            data = self.toml(path)
+            if data is not None:
+                manifests.read_pyproject(data, self.text(path) or "", path, out)
+            self._unknown_if_unread(path, out, manifests.REQUIREMENTS, manifests.PYTHON, manifests.LICENSE)
+        elif lower in ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml"):
+            out.files.append(path)
+            doc = self.yaml(path)
+            manifests.read_environment_yml(doc, self.text(path) or "", path, out)
+            self._unknown_if_unread(path, out, manifests.REQUIREMENTS, manifests.PYTHON)
+        elif name == "Pipfile":
+            out.files.append(path)
+            data = self.toml(path)
+            if data is not None:
+                manifests.read_pipfile(data, self.text(path) or "", path, out)
+            self._unknown_if_unread(path, out, manifests.REQUIREMENTS, manifests.PYTHON)
+        elif name in ("setup.py", "setup.cfg"):
+            out.files.append(path)
+            text = self.text(path) or ""
+            if "python_requires" in text:
+                out.found_python_version.append(f"{path} (python_requires)")
+            if re.search(r"\blicense\s*[=:]", text):
+                out.found_license = True
+            self._unknown_if_unread(path, out, manifests.PYTHON, manifests.LICENSE)
+        elif name in (".python-version", "runtime.txt", ".tool-versions") and "/" not in path:
+            text = self.text(path) or ""
+            if name != ".tool-versions":
+                out.found_python_version.append(path)  # the file declares a version by being there
+            elif "python" in text:
+                out.found_python_version.append(path)
+            else:
+                self._unknown_if_unread(path, out, manifests.PYTHON)
+
+    def _unknown_if_unread(self, path: str, out: Manifests, *declarations: str) -> None:
+        if self.text(path, report=False) is None:
+            out.mark_unread(path, self.why_unread(path), *declarations)
+
     @cached_property
-    def ci_files(self) -> list[ci.CiFile]:
-        found = []
+    def ci_files(self) -> list[ci.CiFile | UnreadCiFile]:
+        found: list[ci.CiFile | UnreadCiFile] = []
         for path in self.paths:
             system = ci.ci_system(path)
             if system is None:
                 continue
-            text = self.text(path)
-            if text is None:
-                continue
-            if path.endswith((".yml", ".yaml")):
-                self.yaml(path)  # validity: an invalid workflow is reported, and still read as text
-            found.append(ci.describe(path, system, text))
+            with self._reading(path):
+                text = self.text(path)
+                if text is None:  # it exists: there is CI, what it runs is unknown
+                    found.append(UnreadCiFile(path, system, self.why_unread(path)))
+                    continue
+                if path.endswith((".yml", ".yaml")):
+                    self.yaml(path)  # validity: an invalid workflow is reported, and still read as text
+                found.append(ci.describe(path, system, text))
         return found
 
     @cached_property
@@ -849,9 +930,12 @@ class RepoFacts:
         out = []
         for path in self.paths:
             if docker.is_dockerfile(path):
-                text = self.text(path)
-                if text is not None:
-                    out.append(docker.parse_dockerfile(text, path))
+                with self._reading(path):
+                    text = self.text(path)
+                    if text is None:  # it exists: there is a Dockerfile, its stages are unknown
+                        out.append(docker.Dockerfile(path, problem=self.why_unread(path)))
+                    else:
+                        out.append(docker.parse_dockerfile(text, path))
         return out
 
     @cached_property
@@ -859,24 +943,27 @@ class RepoFacts:
         facts = dvc.DvcFacts()
         for path in self.paths:
             name = path.rsplit("/", 1)[-1]
-            if name == "dvc.yaml":
-                dvc.add_dvc_yaml(facts, path, self.yaml(path))
-            elif name.endswith(".dvc") and name != ".dvc":
-                dvc.add_dvc_file(facts, path, self.yaml(path))
-            elif path == ".dvc/config":
-                dvc.add_config(facts, self.text(path) or "")
+            try:  # as in manifests: every path, so a plain try
+                if name == "dvc.yaml":
+                    dvc.add_dvc_yaml(facts, path, self.yaml(path))
+                elif name.endswith(".dvc") and name != ".dvc":
+                    dvc.add_dvc_file(facts, path, self.yaml(path))
+                elif path == ".dvc/config":
+                    dvc.add_config(facts, self.text(path) or "")
+            except Exception as exc:
+                self._unreadable(path, exc)
         return facts
 
     def prefetch_history(self) -> None:
         """Start the history scan now, in the background (git works while the audit parses files)."""
         inv = self.inventory
-        if self._history_scan is None and inv.is_git and inv.git_root is not None:
-            self._history_scan = HistoryScan(inv.git_root, self.root, int(self.config.large_file_mb * 1024 * 1024))
+        if self._history_scan is None and inv.is_git and inv.git is not None:
+            self._history_scan = HistoryScan(inv.git, self.root, int(self.config.large_file_mb * 1024 * 1024))
 
     @cached_property
     def history(self) -> HistoryFacts:
         inv = self.inventory
-        if not inv.is_git or inv.git_root is None:
+        if not inv.is_git or inv.git is None:
             return HistoryFacts()
         self.prefetch_history()
         assert self._history_scan is not None
@@ -888,15 +975,19 @@ class RepoFacts:
         targets: dict[str, list[str]] = {}
         for path in self.paths:
             if path in ("Makefile", "makefile", "GNUmakefile", "justfile", "Justfile"):
-                current: str | None = None
-                for line in (self.text(path) or "").splitlines():
-                    m = re.match(r"^([A-Za-z0-9_.\-]+)\s*:(?!=)", line)
-                    if m:
-                        current = m.group(1)
-                        targets.setdefault(current, [])
-                    elif current and line.startswith(("\t", "    ")):
-                        targets[current].append(line.strip())
+                self._read_makefile(path, targets)
         return targets
+
+    def _read_makefile(self, path: str, targets: dict[str, list[str]]) -> None:
+        with self._reading(path):
+            current: str | None = None
+            for line in (self.text(path) or "").splitlines():
+                m = re.match(r"^([A-Za-z0-9_.\-]+)\s*:(?!=)", line)
+                if m:
+                    current = m.group(1)
+                    targets.setdefault(current, [])
+                elif current and line.startswith(("\t", "    ")):
+                    targets[current].append(line.strip())
 
     @cached_property
     def secrets(self) -> list[tuple[Ref, str]]:
@@ -975,7 +1066,7 @@ class RepoFacts:
                 found.append(path)
         return found
 
-    def files_text_matching(self, patterns: list[str], regex: re.Pattern[str]) -> list[Ref]:
+    def files_text_matching(self, patterns: list[str], regex: TextPattern) -> list[Ref]:
         refs = []
         for path in self.matching(patterns):
             text = self.text(path, report=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from mlops_audit.facts.code import CodeInfo, analyse
+from mlops_audit.facts.code import CodeInfo, analyse, describe_error
 from mlops_audit.facts.codec import decode, encode
 
 PARALLEL_MIN = 256  # below this many sources, starting worker processes costs more than it saves
@@ -16,7 +16,24 @@ def _analyse_at(index: int) -> bytes:
     """A worker's job: one source analysed, sent back encoded (bytes pickle at memory speed; the analysis and
     its 30 tuples per file would not, and the parent would get a copy of every name instead of one)."""
     source, filename = _BATCH[index]
-    return encode(analyse(source, filename=filename))
+    info = analyse_safely(source, filename)
+    try:
+        return encode(info)
+    except Exception as exc:  # pragma: no cover - defensive: an analysis is tuples of strings and numbers
+        return encode(_failed(source, exc))
+
+
+def analyse_safely(source: str, filename: str) -> CodeInfo:
+    """``analyse``, with anything it raises (it catches what parsing raises) made the file's error (AUD001), never
+    the run's end, in a worker process or here."""
+    try:
+        return analyse(source, filename=filename)
+    except Exception as exc:
+        return _failed(source, exc)
+
+
+def _failed(source: str, exc: Exception) -> CodeInfo:
+    return CodeInfo(lines=source.count("\n") + 1, error=f"could not be analysed: {describe_error(exc)}")
 
 
 def analyse_many(items: list[tuple[str, str]]) -> list[CodeInfo]:
@@ -39,4 +56,4 @@ def analyse_many(items: list[tuple[str, str]]) -> list[CodeInfo]:
             pass
         finally:
             _BATCH = []
-    return [analyse(source, filename=filename) for source, filename in items]
+    return [analyse_safely(source, filename) for source, filename in items]

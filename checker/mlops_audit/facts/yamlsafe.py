@@ -32,7 +32,8 @@ _LOADER: Any = None
 
 
 def load(text: str) -> Any:
-    """Parse one YAML document; raises ``ValueError`` with a short message when it is not valid YAML."""
+    """Parse one YAML document; raises ``ValueError`` with a short message when it is not valid YAML or cannot be
+    built (whatever PyYAML raised: the text comes from the audited repository)."""
     global _LOADER
     import yaml
 
@@ -45,8 +46,12 @@ def load(text: str) -> Any:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ValueError(f"invalid YAML{where}: {problem}") from None
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise ValueError("YAML nested too deeply to read") from None
+    except MemoryError:
+        raise ValueError("YAML too large or too deeply nested to read (out of memory)") from None
+    except Exception as exc:  # a value the constructors refuse: a 30th of February, an integer of 5,000 digits
+        raise ValueError(f"invalid YAML value: {str(exc).strip() or type(exc).__name__}") from None
 
 
 PAIRS = "\x00pairs"  # a mapping whose keys are not all strings, as JSON: {PAIRS: [[key, value], ...]}

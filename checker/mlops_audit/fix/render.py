@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from mlops_audit.fix.context import RepoContext
+from mlops_audit.fix.context import RepoContext, shown_value
 from mlops_audit.new import template_dir
 
 PROJECT_DIR = "{{cookiecutter.__project_slug}}"
@@ -25,6 +25,12 @@ def _defaults() -> dict[str, Any]:
     return data
 
 
+def python_string_body(text: str) -> str:
+    """``text`` as it goes between the double quotes of a Python string literal in a generated file (the smoke
+    test lists the repository's files so): a quote or backslash in a file name stays part of the name."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def cookiecutter_context(ctx: RepoContext, *, docker: bool, python_version_file: bool,
                          stages: list[dict[str, Any]]) -> dict[str, Any]:
     """The `cookiecutter` variable the template sees: its defaults, the inferred answers, `_retrofit`."""
@@ -33,11 +39,11 @@ def cookiecutter_context(ctx: RepoContext, *, docker: bool, python_version_file:
     from cookiecutter.prompt import prompt_for_config
 
     answers = OrderedDict(_defaults())
-    answers["project_name"] = ctx.project_name
+    answers["project_name"] = ctx.project_name  # letters, digits, spaces and ._+- only (context.project_name)
     if ctx.package_name:
         answers["package_name"] = ctx.package_name
     answers["python_version"] = ctx.python_version
-    answers["author"] = ctx.author
+    answers["author"] = shown_value(ctx.author)  # Cookiecutter renders answers as templates: no braces
     answers["ci"] = [ctx.ci]
     answers["tracking"] = [ctx.tracking]
     answers["data_versioning"] = [ctx.data_tool]
@@ -53,9 +59,9 @@ def cookiecutter_context(ctx: RepoContext, *, docker: bool, python_version_file:
         "run": ctx.entry,
         "stages": stages,
         "import_root": ctx.import_root,
-        "sources": ctx.sources,
+        "sources": [python_string_body(p) for p in ctx.sources],
         "modules": [{"name": m.name, "side_effect": m.side_effect} for m in ctx.modules],
-        "notebooks": ctx.notebooks,
+        "notebooks": [python_string_body(p) for p in ctx.notebooks],
         "hyperparameters": ctx.hyperparameters,
         "seed": ctx.seed,
         "model_type": ctx.model_type,

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from mlops_audit.config import Config
 from mlops_audit.fix.plan import Plan, Remedy, build_plan, targets
-from mlops_audit.fix.workspace import ApplyError
+from mlops_audit.fix.workspace import ApplyError, Workspace
 from mlops_audit.models import Report
+from mlops_audit.safetext import escape
 from mlops_audit.scoring import LEVEL_NAMES
 
 
@@ -27,7 +28,7 @@ def _remedy_lines(remedies: list[Remedy], mark: str) -> list[str]:
 
 def render_plan(plan: Plan, report: Report, *, unsafe: bool) -> str:
     ctx = plan.context
-    out = [f"mlops-audit fix: {report.root}", f"Now: score {report.score}/100, {_level(report)}"]
+    out = [f"mlops-audit fix: {escape(str(report.root))}", f"Now: score {report.score}/100, {_level(report)}"]
     if ctx is not None:
         out.append(f"Inferred: project {ctx.project_name!r}, Python {ctx.python_version} ({ctx.python_source}), "
                    f"CI {ctx.ci}, data versioning {ctx.data_tool}")
@@ -45,6 +46,12 @@ def render_plan(plan: Plan, report: Report, *, unsafe: bool) -> str:
         out.extend(_remedy_lines(plan.unsafe_available, "?"))
     if not safe and not risky:
         out.append("Nothing to change automatically.")
+    if plan.notes:
+        out.append("Left as they are:")
+        out.extend(f"  - {note}" for note in plan.notes)
+    if plan.skipped:
+        out.append("Skipped (could not be read or parsed; the rest of the plan stands):")
+        out.extend(f"  - {line}" for line in plan.skipped)
     if plan.rotate:
         out.append("")
         out.append("Secrets to rotate (revoke them: they stay in the git history even once out of the code):")
@@ -76,6 +83,15 @@ def render_outcome(before: Report, after: Report, plan: Plan) -> str:
     return "\n".join(out) + "\n"
 
 
+def shown(text: str, ws: Workspace | None = None) -> str:
+    """What fix prints: every secret masked (the values its workspace read, and whatever the scanner finds),
+    every control character escaped. Names are escaped where they are put into a line as well, so a newline in
+    a name cannot forge one."""
+    from mlops_audit.facts.secrets import redact
+
+    return escape(ws.masked(text) if ws is not None else redact(text), keep_newlines=True)
+
+
 def run_fix(
     root: Path,
     config: Config,
@@ -90,20 +106,44 @@ def run_fix(
     write: Callable[[str], object] = print,
     lfs_installed: bool | None = None,
 ) -> int:
-    """Run `fix` on ``root``. ``confirm`` asks the user (None: not a terminal). Returns the exit code."""
+    """Run `fix` on ``root``. ``confirm`` asks the user (None: not a terminal). Returns the exit code: 0 plan
+    shown or applied, 1 refused or not applied (one line says why)."""
     from mlops_audit.cache import CodeCache
     from mlops_audit.engine import run_audit
     from mlops_audit.facts.repo import RepoFacts
+    from mlops_audit.fix import preflight
     from mlops_audit.fix.context import infer_context
+    from mlops_audit.fix.gitindex import GitIndexError, Index
+
+    def refuse(reason: str, ws: Workspace | None = None) -> int:
+        write(shown(f"mlops-audit fix: refused: {reason}", ws))
+        return 1
 
     facts = RepoFacts(root, config, CodeCache(root, enabled=True))
+    refusal = preflight.repository_refusal(root, facts.inventory)
+    if refusal is not None:
+        return refuse(refusal)
     before = run_audit(root, config, facts=facts)
+    index = None
+    if facts.inventory.git is not None:
+        try:
+            index = Index.read(facts.inventory.git)
+        except GitIndexError as exc:
+            return refuse(f"the git index cannot be read ({exc})")
+        refusal = preflight.unmerged_refusal(index)
+        if refusal is not None:
+            return refuse(refusal)
     plan = build_plan(before, facts, infer_context(facts), targets(before, select, ignore, to_level),
-                      unsafe=unsafe, setup=not select, lfs_installed=lfs_installed)
-    write(render_plan(plan, before, unsafe=unsafe).rstrip("\n"))
+                      unsafe=unsafe, setup=not select, lfs_installed=lfs_installed, index=index)
+    ws = plan.workspace
+    refusal = plan.refusals[0] if plan.refusals else (
+        preflight.staged_refusal(ws, index) if index is not None else None)
+    if refusal is not None:
+        return refuse(refusal, ws)
+    write(shown(render_plan(plan, before, unsafe=unsafe).rstrip("\n"), ws))
     if dry_run:
-        diff = plan.workspace.diff()
-        write("\n" + (diff.rstrip("\n") if diff else "(no changes)"))
+        diff = ws.diff()
+        write(shown("\n" + (diff.rstrip("\n") if diff else "(no changes)"), ws))
         write("\nDry run: nothing was changed.")
         return 0
     if plan.empty:
@@ -116,13 +156,13 @@ def run_fix(
             write("Nothing applied.")
             return 0
     try:
-        done = plan.workspace.apply()
+        done = ws.apply()
     except ApplyError as exc:
-        write(f"mlops-audit fix: stopped: {exc}")
+        write(shown(f"mlops-audit fix: stopped: {exc}", ws))
         return 1
     write("")
     for line in done:
-        write(f"  {line}")
+        write(shown(f"  {line}", ws))
     after = run_audit(root, config)
-    write("\n" + render_outcome(before, after, plan).rstrip("\n"))
+    write(shown("\n" + render_outcome(before, after, plan).rstrip("\n"), ws))
     return 0

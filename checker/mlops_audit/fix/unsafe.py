@@ -1,7 +1,8 @@
 """The remedies that change what is already there (only with `fix --unsafe`).
 
-- data and model files tracked in git move to DVC (a `.dvc` file, the cache, `.gitignore`, `git rm --cached`)
-  or to Git LFS (`.gitattributes`), whichever the repository uses; the files themselves stay on disk;
+- data and model files tracked in git move to DVC (a `.dvc` file, the cache, `.gitignore`, out of the index) or to
+  Git LFS (`.gitattributes`, their pointers in the index), whichever the repository uses; the files themselves stay
+  on disk. A move left unfinished (an interrupted run, a hand-made `.dvc` file) is completed;
 - notebook outputs and execution counts are stripped (the code and markdown are kept as they are);
 - secrets in Python code and notebooks become environment lookups; every secret found is listed to rotate.
 """
@@ -9,34 +10,46 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import io
 import json
 import posixpath
 import re
-import shutil
-import subprocess
 import tokenize
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from mlops_audit.facts import secrets
+from mlops_audit.fix.gitindex import GitIndexError, Index, top_path
 from mlops_audit.fix.workspace import CacheCopy, Workspace
 from mlops_audit.inventory import FileEntry
+from mlops_audit.safetext import escape
+
+if TYPE_CHECKING:
+    from mlops_audit.facts.repo import RepoFacts
 
 
 # --------------------------------------------------------------------------- data and models
-def md5_of(path: str, root: str) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(posixpath.join(root, path), "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+CACHE = ".dvc/cache/files/md5"
+_PLAIN_YAML = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+@%/-]*( [A-Za-z0-9_.+@%/-]+)*")
+
+
+def cache_path(md5: str) -> str:
+    """Where DVC 3 keeps a file of this md5 (relative to the root)."""
+    return f"{CACHE}/{md5[:2]}/{md5[2:]}"
+
+
+def yaml_scalar(text: str) -> str:
+    """``text`` as a YAML scalar: plain when that reads back as the same string, else double-quoted (a JSON
+    string is a valid YAML one)."""
+    if _PLAIN_YAML.fullmatch(text) and text.lower() not in ("null", "true", "false", "yes", "no", "on", "off", "~") \
+            and not re.fullmatch(r"[-+.0-9eE_]+", text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def dvc_file(name: str, md5: str, size: int) -> str:
     """A `.dvc` file in the DVC 3 format, as `dvc add` writes it."""
-    return f"outs:\n- md5: {md5}\n  size: {size}\n  hash: md5\n  path: {name}\n"
+    return f"outs:\n- md5: {yaml_scalar(md5)}\n  size: {size}\n  hash: md5\n  path: {yaml_scalar(name)}\n"
 
 
 def _escape_glob(text: str) -> str:
@@ -44,50 +57,192 @@ def _escape_glob(text: str) -> str:
     return re.sub(r"([*?\[\]!#\\])", r"\\\1", text)
 
 
-def move_to_dvc(ws: Workspace, entries: list[FileEntry]) -> list[str]:
+def ignore_line(path: str) -> str:
+    """The `.gitignore` line that ignores exactly ``path`` (relative to that `.gitignore`'s folder)."""
+    escaped = _escape_glob(path)
+    stripped = escaped.rstrip(" ")
+    return "/" + stripped + "\\ " * (len(escaped) - len(stripped))  # trailing spaces count only when escaped
+
+
+def encodable(name: str) -> bool:
+    """Whether ``name`` can be written into a text file fix writes (`.gitignore`, `.dvc`, `.gitattributes`):
+    no control character, no byte that is not UTF-8."""
+    from mlops_audit.safetext import is_safe
+
+    return is_safe(name)
+
+
+def unencodable(path: str, where: str) -> str:
+    return (f"{escape(path)}: its name has control characters or bytes that are not UTF-8, which {where} cannot "
+            "hold; rename it (or leave it out with --ignore), then run fix again")
+
+
+@dataclass
+class Findings:
+    """What planning one remedy found besides the changes: notes for the user, refusals of the whole run."""
+
+    notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files that could not be planned (read or parse errors)
+
+    def skip(self, path: str, exc: BaseException) -> None:
+        reason = type(exc).__name__ if isinstance(exc, RecursionError | MemoryError) else \
+            (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+        self.skipped.append(f"{escape(path)}: {escape(str(reason))}")
+
+
+def cache_elsewhere(ws: Workspace) -> bool:
+    """Whether the DVC configuration puts the cache somewhere else than `.dvc/cache` (`cache.dir`)."""
+    from mlops_audit.facts.dvc import cache_dir_setting
+
+    return any(cache_dir_setting(ws.read(rel) or "") is not None for rel in (".dvc/config", ".dvc/config.local"))
+
+
+def _dvc_blocker(ws: Workspace, entry: FileEntry, md5: str, elsewhere: bool) -> str | None:
+    """Why the rest of the DVC move of ``entry`` (ignore line, cache copy) cannot be planned, or None."""
+    folder = posixpath.dirname(entry.path)
+    gitignore = posixpath.join(folder, ".gitignore")
+    if not ws.can_append(gitignore):
+        return f"{escape(entry.path)} not moved: {escape(gitignore)} cannot be added to (a link, or not UTF-8 text)"
+    if not elsewhere and ws.safe_path(cache_path(md5)) is None:
+        return f"{escape(entry.path)} not moved: a symbolic link is on the way into .dvc/cache"
+    return None
+
+
+def _plan_dvc_rest(ws: Workspace, entry: FileEntry, md5: str, elsewhere: bool) -> None:
+    folder, name = posixpath.split(entry.path)
+    ws.append_lines(posixpath.join(folder, ".gitignore"), [ignore_line(name)])
+    if not elsewhere:
+        ws.copies.append(CacheCopy(entry.path, cache_path(md5), md5))
+    if entry.tracked:
+        ws.untrack.append(entry.path)
+
+
+def move_to_dvc(ws: Workspace, entries: list[FileEntry], found: Findings) -> list[str]:
     """Plan the DVC move of ``entries``; returns the paths moved."""
     moved = []
+    elsewhere = cache_elsewhere(ws)
     for entry in entries:
-        folder, name = posixpath.split(entry.path)
+        name = posixpath.basename(entry.path)
         dvc_path = f"{entry.path}.dvc"
+        if not encodable(name):
+            found.refusals.append(unencodable(entry.path, "a .gitignore or .dvc file"))
+            continue
         if ws.exists(dvc_path):
+            found.notes.append(f"{escape(entry.path)} not moved: {escape(dvc_path)} exists but does not version it "
+                               "(correct it or remove it, then run fix again)")
             continue
-        md5 = md5_of(entry.path, str(ws.root))
-        if not ws.create(dvc_path, dvc_file(name, md5, entry.size)):
+        if ws.safe_path(dvc_path) is None:
+            found.notes.append(f"{escape(entry.path)} not moved: a symbolic link is on the way to {escape(dvc_path)}")
             continue
-        ws.append_lines(posixpath.join(folder, ".gitignore"), [f"/{_escape_ignore(name)}"])
-        ws.copies.append(CacheCopy(entry.path, f".dvc/cache/files/md5/{md5[:2]}/{md5[2:]}"))
-        if entry.tracked:
-            ws.untrack.append(entry.path)
+        try:
+            md5, size = ws.digest(entry.path, "md5")
+        except Exception as exc:  # unreadable, behind a link (UnsafePath)...: that file is skipped, not the run
+            found.skip(entry.path, exc)
+            continue
+        blocker = _dvc_blocker(ws, entry, md5, elsewhere)
+        if blocker is not None:
+            found.notes.append(blocker)
+            continue
+        ws.create(dvc_path, dvc_file(name, md5, size))
+        _plan_dvc_rest(ws, entry, md5, elsewhere)
         moved.append(entry.path)
+    if moved and elsewhere:
+        found.notes.append("the DVC cache is configured elsewhere (cache.dir): run `dvc commit` to fill it")
     return moved
 
 
-def _escape_ignore(name: str) -> str:
-    return _escape_glob(name).replace(" ", "\\ ") if name.strip() == name else name
-
-
-def git_lfs_available() -> bool:
-    if shutil.which("git") is None:
-        return False
-    try:
-        return subprocess.run(["git", "lfs", "version"], capture_output=True, timeout=20, check=False).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def move_to_lfs(ws: Workspace, entries: list[FileEntry], lfs_installed: bool) -> list[str]:
-    lines = {e.path: f"{_lfs_pattern(e.path)} filter=lfs diff=lfs merge=lfs -text" for e in entries}
-    added = set(ws.append_lines(".gitattributes", list(lines.values())))
-    moved = [e.path for e in entries if lines[e.path] in added]
-    if lfs_installed:
-        ws.renormalize.extend(e.path for e in entries if e.tracked and e.path in moved)
-    return moved
+def complete_dvc_moves(ws: Workspace, facts: RepoFacts, found: Findings) -> list[str]:
+    """Finish the DVC moves an interrupted run (or a hand-made `.dvc` file) left undone: a file with its own
+    `.dvc` entry that is still in the index, or not ignored, or not in the cache. Only when the file is exactly
+    what its `.dvc` file records. A completed move leaves the file untracked and ignored, so it is out of the
+    inventory and never planned again."""
+    completed = []
+    elsewhere = cache_elsewhere(ws)
+    for entry in facts.files:
+        out = facts.dvc.own.get(entry.path)
+        if out is None or entry.symlink or not out.is_file_md5:
+            continue
+        try:
+            md5, _ = ws.digest(entry.path, "md5")
+        except Exception as exc:  # unreadable, behind a link (UnsafePath)...: that file is skipped, not the run
+            found.skip(entry.path, exc)
+            continue
+        if md5 != out.md5:
+            found.notes.append(f"{escape(entry.path)} differs from what {escape(out.dvc_file)} records: left as it "
+                               f"is (`dvc add` records the new version)")
+            continue
+        if not encodable(posixpath.basename(entry.path)):
+            found.refusals.append(unencodable(entry.path, "a .gitignore file"))
+            continue
+        blocker = _dvc_blocker(ws, entry, md5, elsewhere)
+        if blocker is not None:
+            found.notes.append(blocker)
+            continue
+        _plan_dvc_rest(ws, entry, md5, elsewhere)
+        completed.append(entry.path)
+    return completed
 
 
 def _lfs_pattern(path: str) -> str:
     escaped = _escape_glob(path).replace(" ", "[[:space:]]")
     return f"/{escaped}"
+
+
+def move_to_lfs(ws: Workspace, entries: list[FileEntry], lfs_installed: bool, found: Findings) -> list[str]:
+    """Plan `.gitattributes` lines sending ``entries`` to Git LFS and, with git-lfs installed, their pointers in
+    the index (the objects in the LFS store); returns the paths moved."""
+    fit = []
+    for entry in entries:
+        if encodable(entry.path):
+            fit.append(entry)
+        else:
+            found.refusals.append(unencodable(entry.path, ".gitattributes"))
+    lines = {e.path: f"{_lfs_pattern(e.path)} filter=lfs diff=lfs merge=lfs -text" for e in fit}
+    added = set(ws.append_lines(".gitattributes", list(lines.values())))
+    moved = [e.path for e in fit if lines[e.path] in added]
+    if lfs_installed:
+        _plan_lfs_index(ws, [e.path for e in fit if e.tracked and e.path in moved], found)
+    return moved
+
+
+def _plan_lfs_index(ws: Workspace, paths: list[str], found: Findings) -> None:
+    if not paths:
+        return
+    if ws.lfs_store() is None:
+        found.notes.append("the Git LFS object store (.git/lfs) is outside this folder or behind a link: run "
+                           "`git add --renormalize .` yourself to store the files in LFS")
+        return
+    ws.lfs.extend(p for p in paths if p not in ws.lfs)
+
+
+POINTER_MAX = 1024  # a Git LFS pointer is about 130 bytes; a blob larger than this is content, not a pointer
+
+
+def complete_lfs_moves(ws: Workspace, facts: RepoFacts, index: Index | None, lfs_installed: bool,
+                       found: Findings) -> list[str]:
+    """Tracked files that `.gitattributes` sends to Git LFS but whose index entry holds their content, not a
+    pointer (an interrupted run, or patterns added after the files were committed)."""
+    if not lfs_installed or index is None or ws.repo is None or not facts.lfs_patterns:
+        return []
+    from mlops_audit.facts.lfs import is_pointer
+
+    candidates = {}
+    for entry in facts.files:
+        if entry.tracked and not entry.symlink and facts.lfs_managed(entry) and \
+                not is_pointer(facts.head(entry.path, 64)):
+            indexed = index.entries.get(top_path(ws.repo, ws.root, entry.path))
+            if indexed is not None:
+                candidates[entry.path] = indexed.oid
+    if not candidates:
+        return []
+    try:
+        sizes = index.blob_sizes(candidates.values())
+    except GitIndexError:
+        return []
+    paths = [p for p, oid in candidates.items() if sizes.get(oid, 0) > POINTER_MAX and encodable(p)]
+    _plan_lfs_index(ws, paths, found)
+    return [p for p in paths if p in ws.lfs]
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -124,6 +279,8 @@ class SecretEdit:
     path: str
     line: int
     variable: str
+    value: str = ""  # the literal's value and its text in the source: what must never be shown
+    source_text: str = ""
 
 
 def _is_secret(value: str) -> bool:
@@ -181,7 +338,8 @@ def replace_secrets(source: str, lines: dict[int, str]) -> tuple[str, list[Secre
         if not isinstance(value, str) or not _is_secret(value):
             continue
         variable = env_name(names.get((row, col), "") or lines[row])
-        edits.append((row, col, tok.end[1], f'os.environ["{variable}"]', SecretEdit("", row, variable)))
+        edit = SecretEdit("", row, variable, value, _literal_body(tok.string))
+        edits.append((row, col, tok.end[1], f'os.environ["{variable}"]', edit))
     if not edits:
         return source, []
     for row, start, end, replacement, _ in sorted(edits, key=lambda e: (e[0], -e[1])):
@@ -191,6 +349,13 @@ def replace_secrets(source: str, lines: dict[int, str]) -> tuple[str, list[Secre
     if not _imports_os(tree):
         out = _insert_import_os(out, tree)
     return out, [e[4] for e in edits]
+
+
+def _literal_body(token: str) -> str:
+    """The text between the quotes of a string literal token (``r"..."``, ``'''...'''``)."""
+    body = token.lstrip("rRuU")
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    return body[len(quote):len(body) - len(quote)]
 
 
 def _imports_os(tree: ast.Module) -> bool:

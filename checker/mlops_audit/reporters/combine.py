@@ -6,17 +6,23 @@ import json
 from typing import Any
 
 from mlops_audit.models import Report
-from mlops_audit.reporters import render
+from mlops_audit.reporters import render, safe_output
+from mlops_audit.safetext import escape
 from mlops_audit.scoring import LEVEL_NAMES
 
 
 def _summary_rows(reports: list[Report]) -> list[tuple[str, int, int, int]]:
-    return [(r.display_path(None), r.score, r.level, len(r.findings)) for r in reports]
+    """(path, score, level, findings) per audit; the path escaped (a folder's name is the repository's)."""
+    return [(escape(r.display_path(None)), r.score, r.level, len(r.findings)) for r in reports]
 
 
 def render_many(reports: list[Report], fmt: str, *, color: bool | None = None, verbose: bool = False) -> str:
     if len(reports) == 1:
         return render(reports[0], fmt, color=color, verbose=verbose)
+    return safe_output(_render_many(reports, fmt, color=color, verbose=verbose), fmt)
+
+
+def _render_many(reports: list[Report], fmt: str, *, color: bool | None, verbose: bool) -> str:
     rows = _summary_rows(reports)
     if fmt == "terminal":
         parts = [render(r, fmt, color=color, verbose=verbose) for r in reports]
@@ -55,15 +61,17 @@ def render_many(reports: list[Report], fmt: str, *, color: bool | None = None, v
         for r in reports:
             tree = ET.fromstring(render(r, fmt))
             for suite in tree.findall("testsuite"):
-                suite.set("name", f"{r.display_path(None)}:{suite.get('name')}")
+                suite.set("name", f"{escape(r.display_path(None))}:{suite.get('name')}")
                 root.append(suite)
         root.set("tests", str(sum(int(s.get("tests", "0")) for s in root)))
         root.set("failures", str(sum(int(s.get("failures", "0")) for s in root)))
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
     if fmt == "markdown":
+        from mlops_audit.reporters.markdown import code
+
         head = ["## mlops-audit: combined", "", "| path | score | level | findings |", "|---|---:|---:|---:|"]
-        head += [f"| `{p}` | {s} | {lv} | {n} |" for p, s, lv, n in rows]
+        head += [f"| {code(p)} | {s} | {lv} | {n} |" for p, s, lv, n in rows]
         return "\n".join(head) + "\n\n" + "\n".join(render(r, fmt) for r in reports)
     # html: one document, each audit's body after the other
     pages = [render(r, fmt) for r in reports]

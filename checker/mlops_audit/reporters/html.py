@@ -4,10 +4,11 @@ their why and fix. Readable on screen and printable."""
 from __future__ import annotations
 
 from collections import defaultdict
-from html import escape
+from html import escape as escape_html
 
-from mlops_audit.models import PILLARS, Finding, Report, Rule
+from mlops_audit.models import PILLARS, Finding, Report, RuleResult
 from mlops_audit.reporters.json import DOCS_URL, SCHEMA_VERSION
+from mlops_audit.safetext import escape as escape_controls
 from mlops_audit.scoring import LEVEL_NAMES
 
 CSS = """
@@ -28,6 +29,13 @@ td,th{padding:3px 10px;text-align:left;border-bottom:1px solid var(--line)}
 @media print{main{max-width:none;padding:0}details{display:block}details>*{display:block}a{color:inherit}
 .rule{page-break-inside:avoid}}
 """
+
+
+def escape(text: str, *, lines: bool = False) -> str:
+    """Text (from the repository, often) as HTML text or attribute value: markup characters as entities, and
+    control characters (which HTML forbids, and which would reach a terminal that shows the file) as visible
+    escapes; ``lines`` keeps newlines and tabs (for ``<pre>``)."""
+    return escape_html(escape_controls(text, keep_newlines=lines), quote=True)
 
 
 def _bar_chart(report: Report) -> str:
@@ -59,17 +67,20 @@ def _ladder(report: Report) -> str:
     return '<div class="ladder">' + "".join(steps) + "</div>"
 
 
-def _rule_block(rule: Rule, findings: list[Finding]) -> str:
+def _rule_block(result: RuleResult, findings: list[Finding]) -> str:
+    rule = result.rule
     items = "".join(
         f'<li><span class="loc">{escape(f.location or "repository")}</span>: {escape(f.message)}</li>'
         for f in findings if f.location or f.message != rule.title  # the title already says it
     )
+    if result.omitted:
+        items += f'<li class="more">{escape(result.cap_note())}</li>'
     return (
         f'<div class="rule" id="{rule.id}"><h3><span class="sev {rule.severity}">{rule.severity}</span> '
         f'<a href="{DOCS_URL.format(id=rule.id)}">{rule.id}</a> {escape(rule.title)}</h3>'
         f'<ul class="ev">{items}</ul>'
-        f"<details><summary>Why it matters</summary><p>{escape(rule.why)}</p></details>"
-        f"<details open><summary>How to fix</summary><pre>{escape(rule.fix)}</pre></details></div>"
+        f"<details><summary>Why it matters</summary><p>{escape(rule.why, lines=True)}</p></details>"
+        f"<details open><summary>How to fix</summary><pre>{escape(rule.fix, lines=True)}</pre></details></div>"
     )
 
 
@@ -83,7 +94,7 @@ def render_html(report: Report) -> str:
     for pillar in PILLARS:
         rules = [r for r in report.results if r.rule.pillar == pillar and r.rule.id in by_rule]
         if rules:
-            blocks = "".join(_rule_block(r.rule, by_rule[r.rule.id]) for r in rules)
+            blocks = "".join(_rule_block(r, by_rule[r.rule.id]) for r in rules)
             sections.append(f"<h2>{escape(pillar.capitalize())}</h2>{blocks}")
     next_level = ""
     if report.level < 3 and report.next_level:

@@ -1,4 +1,8 @@
-"""JSON report: a versioned document (schema: docs/schema/report-v1.schema.json)."""
+"""JSON report: a versioned document (schema: docs/schema/report-v1.schema.json).
+
+Text from the repository arrives escaped (control characters as visible ``\\xNN``, see
+:mod:`mlops_audit.safetext`); the root is the path as given, JSON-escaped. A rule lists at most
+``MAX_EVIDENCE`` places: ``evidence_total`` and ``not_shown`` say how many it found."""
 
 from __future__ import annotations
 
@@ -70,6 +74,8 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "status": r.status,
                 "reason": r.reason or None,
                 "findings": sum(f.suppressed is None for f in r.findings),
+                "evidence_total": r.evidence_total,
+                "not_shown": r.omitted,
             }
             for r in report.results
         ],
@@ -83,4 +89,6 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    from mlops_audit.safetext import json_text
+
+    return json_text(json.dumps(report_dict(report), indent=2, ensure_ascii=False)) + "\n"

@@ -1,4 +1,8 @@
-"""JUnit XML: one test suite per pillar, one test case per rule; failures carry the findings."""
+"""JUnit XML: one test suite per pillar, one test case per rule; failures carry the findings.
+
+XML 1.0 cannot hold most control characters at all, not even as character references: every text from the
+repository goes through :func:`mlops_audit.safetext.escape` (visible ``\\xNN`` escapes) before ElementTree
+escapes the markup characters."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 from mlops_audit.models import PILLARS, Report
 from mlops_audit.reporters.json import SCHEMA_VERSION
+from mlops_audit.safetext import escape
 
 
 def render_junit(report: Report) -> str:
@@ -22,17 +27,21 @@ def render_junit(report: Report) -> str:
                               skipped=str(skipped), errors="0")
         for r in results:
             case = ET.SubElement(suite, "testcase", classname=f"mlops-audit.{pillar}",
-                                 name=f"{r.rule.id} {r.rule.title}")
+                                 name=escape(f"{r.rule.id} {r.rule.title}"))
             if r.status == "fail":
                 active = [f for f in r.findings if f.suppressed is None]
-                body = "\n".join(f"{f.location or '.'}: {f.message}" for f in active)
+                lines = [escape(f"{f.location or '.'}: {f.message}") for f in active]
+                count = f"{len(active)} finding(s)"
+                if r.omitted:  # "50 of 60 shown (10 more not listed)"
+                    lines.append(r.cap_note())
+                    count = f"{len(active)} finding(s), {r.cap_note()}"
                 failure = ET.SubElement(case, "failure", type=r.rule.severity,
-                                        message=f"{len(active)} finding(s); fix: mlops-audit explain {r.rule.id}")
-                failure.text = body + "\n\n" + r.rule.fix
+                                        message=f"{count}; fix: mlops-audit explain {r.rule.id}")
+                failure.text = "\n".join(lines) + "\n\n" + escape(r.rule.fix, keep_newlines=True)
             elif r.status == "error":
-                ET.SubElement(case, "failure", type="rule-error", message=r.reason)
+                ET.SubElement(case, "failure", type="rule-error", message=escape(r.reason))
             elif r.status in ("not_applicable", "ignored"):
-                ET.SubElement(case, "skipped", message=r.reason)
+                ET.SubElement(case, "skipped", message=escape(r.reason))
     root.set("failures", str(failures_total))
     props = ET.SubElement(root, "properties")
     for name, value in (("tool_version", report.tool_version), ("schema_version", str(SCHEMA_VERSION)),

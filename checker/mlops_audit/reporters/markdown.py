@@ -1,22 +1,53 @@
-"""Markdown for $GITHUB_STEP_SUMMARY and pull-request comments."""
+"""Markdown for $GITHUB_STEP_SUMMARY and pull-request comments.
+
+Every text from the audited repository (paths, messages quoting its code, reasons, custom rule titles) goes
+through :func:`text` or :func:`code`: it can neither break a table (``|``, a newline), nor open a code span or
+a link, nor inject HTML (``<script>``, ``<img onerror>``) into a comment that others read."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from mlops_audit.models import PILLARS, Finding, Report
 from mlops_audit.reporters.json import DOCS_URL, SCHEMA_VERSION
+from mlops_audit.safetext import escape
 from mlops_audit.scoring import LEVEL_NAMES
 
 ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+# CommonMark lets a backslash escape any ASCII punctuation; these are the ones that start markup inline
+_MARKUP = re.compile(r"([\\`*_\[\]~|!#$^])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+_HTML = re.compile(r'[&<>"]')
+_TICKS = re.compile(r"`+")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def text(value: str) -> str:
+    """``value`` as literal inline Markdown text, fit for a table cell: controls escaped visibly, markup and
+    ``|`` backslash-escaped, ``& < > "`` as entities (so no tag, entity or autolink can form)."""
+    value = escape(value)
+    value = _MARKUP.sub(r"\\\1", value)
+    return _HTML.sub(lambda m: _ENTITIES[m.group(0)], value)
+
+
+def code(value: str) -> str:
+    """``value`` as an inline code span, fit for a table cell: a fence longer than any run of backticks in it
+    (a name holding a backtick cannot close the span), ``|`` escaped for the table (GFM unescapes it in the
+    cell before reading the span). Inside a code span nothing is HTML or markup. A backslash before a pipe
+    would escape the table's own escape: such a value is shown as :func:`text` instead."""
+    value = escape(value)
+    if "|" in value and "\\" in value:
+        return text(value)
+    value = value.replace("|", "\\|")
+    longest = max((len(m.group(0)) for m in _TICKS.finditer(value)), default=0)
+    fence = "`" * (longest + 1)
+    if value.startswith(("`", " ")) or value.endswith(("`", " ")):
+        value = f" {value} "  # CommonMark strips one space each side: the value keeps its own
+    return f"{fence}{value}{fence}"
 
 
 def _where(f: Finding) -> str:
-    return f"`{f.location}`" if f.location else "repository"
+    return code(f.location) if f.location else "repository"
 
 
 def render_markdown(report: Report, *, known: set[int] | None = None) -> str:
@@ -27,7 +58,7 @@ def render_markdown(report: Report, *, known: set[int] | None = None) -> str:
         f"## mlops-audit: score {report.score}/100, level {report.level} ({LEVEL_NAMES[report.level]})",
         "",
         f"{ICON['error']} {counts['error']} errors · {ICON['warning']} {counts['warning']} warnings · "
-        f"{ICON['info']} {counts['info']} info · `{report.root}`",
+        f"{ICON['info']} {counts['info']} info · {code(report.root)}",
         "",
         "| pillar | score | pass | fail | not applicable |",
         "|---|---:|---:|---:|---:|",
@@ -42,11 +73,12 @@ def render_markdown(report: Report, *, known: set[int] | None = None) -> str:
         out.append(f"### What gets you to level {report.level + 1} ({LEVEL_NAMES[report.level + 1]})")
         out.append("")
         for rule in report.next_level:
-            out.append(f"- [ ] [{rule.id}]({DOCS_URL.format(id=rule.id)}) {rule.title}")
+            out.append(f"- [ ] [{rule.id}]({DOCS_URL.format(id=rule.id)}) {text(rule.title)}")
         out.append("")
     by_pillar: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_pillar[f.rule.pillar].append(f)
+    capped = {r.rule.id: r for r in report.results if r.status == "fail" and r.omitted}
     if findings:
         out.append("### Findings")
         out.append("")
@@ -58,10 +90,14 @@ def render_markdown(report: Report, *, known: set[int] | None = None) -> str:
         out.append("")
         out.append("| | rule | where | message |")
         out.append("|---|---|---|---|")
-        for f in items:
+        last = {f.rule.id: i for i, f in enumerate(items)}
+        for i, f in enumerate(items):
             tag = " (known)" if known is not None and id(f) in known else ""
             out.append(f"| {ICON[f.rule.severity]} | [{f.rule.id}]({DOCS_URL.format(id=f.rule.id)}) "
-                       f"{_cell(f.rule.title)}{tag} | {_where(f)} | {_cell(f.message)} |")
+                       f"{text(f.rule.title)}{tag} | {_where(f)} | {text(f.message)} |")
+            if f.rule.id in capped and last[f.rule.id] == i:
+                out.append(f"| {ICON[f.rule.severity]} | [{f.rule.id}]({DOCS_URL.format(id=f.rule.id)}) "
+                           f"{text(f.rule.title)} | … | {text(capped[f.rule.id].cap_note())} |")
         out.append("")
         out.append("</details>")
         out.append("")
@@ -70,7 +106,7 @@ def render_markdown(report: Report, *, known: set[int] | None = None) -> str:
         out.append(f"<details><summary>Not checked: {len(na)} rule(s)</summary>")
         out.append("")
         for r in na:
-            out.append(f"- {r.rule.id} ({r.status.replace('_', ' ')}): {_cell(r.reason)}")
+            out.append(f"- {r.rule.id} ({r.status.replace('_', ' ')}): {text(r.reason)}")
         out.append("")
         out.append("</details>")
         out.append("")

@@ -1,9 +1,14 @@
-"""SARIF 2.1.0 for GitHub code scanning: one rule descriptor per catalogue rule, results with locations."""
+"""SARIF 2.1.0 for GitHub code scanning: one rule descriptor per catalogue rule, results with locations.
+
+Artifact locations are URI references: each path is percent-encoded (RFC 3986), so a file name holding ``%``,
+``#``, ``?``, a space, a colon (``c:x`` would read as a URI scheme) or non-ASCII letters stays one relative
+reference to that file. A rule that found more places than it lists says so in a tool notification."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from mlops_audit.models import Finding, Report
 from mlops_audit.reporters.json import DOCS_URL, SCHEMA_VERSION
@@ -40,7 +45,7 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
         "message": {"text": f.message if f.cell is None else f"{f.message} (notebook cell {f.cell})"},
     }
     # code scanning needs a location: repository-level findings point at the audited folder
-    artifact = report.display_path(f.path)
+    artifact = artifact_uri(report.display_path(f.path))
     region = {"startLine": f.line} if f.line else None
     physical: dict[str, Any] = {"artifactLocation": {"uri": artifact, "uriBaseId": "%SRCROOT%"}}
     if region:
@@ -54,9 +59,29 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
     return result
 
 
+def artifact_uri(path: str) -> str:
+    """A relative path (``/`` separators) as a URI reference: every byte outside RFC 3986's unreserved set
+    percent-encoded, ``/`` kept (UTF-8 bytes; control characters as the visible escapes every report shows,
+    U+FFFD where the name was not UTF-8)."""
+    from mlops_audit.safetext import escape
+
+    return quote(escape(path), safe="/", encoding="utf-8")
+
+
+def _notifications(report: Report, index: dict[str, int]) -> list[dict[str, Any]]:
+    """One note per rule that found more places than it lists ("50 of 60 shown")."""
+    return [
+        {"level": "note", "message": {"text": f"{r.rule.id}: {r.cap_note()}"},
+         "associatedRule": {"id": r.rule.id, "index": index[r.rule.id]}}
+        for r in report.results if r.status == "fail" and r.omitted
+    ]
+
+
 def sarif_dict(report: Report) -> dict[str, Any]:
     index = {r.rule.id: i for i, r in enumerate(report.results)}
     findings = [f for r in report.results for f in r.findings]
+    notes = _notifications(report, index)
+    invocations = [{"executionSuccessful": True, "toolExecutionNotifications": notes}] if notes else []
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -69,10 +94,16 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 "rules": [_rule(report, i) for i in range(len(report.results))],
             }},
             "results": [_result(report, f, index[f.rule.id]) for f in findings],
-            "properties": {"score": report.score, "level": report.level, "schemaVersion": SCHEMA_VERSION},
+            **({"invocations": invocations} if invocations else {}),
+            "properties": {"score": report.score, "level": report.level, "schemaVersion": SCHEMA_VERSION,
+                           **({"notShown": {r.rule.id: {"shown": len(r.findings), "total": r.evidence_total}
+                                            for r in report.results if r.status == "fail" and r.omitted}}
+                              if notes else {})},
         }],
     }
 
 
 def render_sarif(report: Report) -> str:
-    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
+    from mlops_audit.safetext import json_text
+
+    return json_text(json.dumps(sarif_dict(report), indent=2, ensure_ascii=False)) + "\n"

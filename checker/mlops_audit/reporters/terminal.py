@@ -11,6 +11,7 @@ import sys
 from collections import defaultdict
 
 from mlops_audit.models import PILLARS, Report, RuleResult
+from mlops_audit.safetext import escape as escape_controls
 from mlops_audit.scoring import LEVEL_NAMES
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -25,8 +26,13 @@ def _first_line(text: str) -> str:
 
 def render_terminal(report: Report, *, color: bool | None = None, verbose: bool = False) -> str:
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as escape_markup
     from rich.table import Table
+
+    def escape(text: str) -> str:
+        """Text from the repository: no control character (a file name's ANSI/OSC escape would retitle or
+        clear the terminal) and no rich markup (a name like "[link=...]" styles nothing)."""
+        return escape_markup(escape_controls(text))
 
     buf = io.StringIO()
     tty = sys.stdout.isatty()
@@ -72,6 +78,8 @@ def render_terminal(report: Report, *, color: bool | None = None, verbose: bool 
                 p(f"      {where}{escape(f.message)}{known}", soft_wrap=True)
             if len(active) > len(shown):
                 p(f"      [dim]... and {len(active) - len(shown)} more (--verbose shows all)[/dim]")
+            if r.omitted:
+                p(f"      [dim]{escape(r.cap_note())}[/dim]")
             p(f"      [dim]fix:[/dim] {escape(_first_line(r.rule.fix))}  "
               f"[dim](mlops-audit explain {r.rule.id})[/dim]", soft_wrap=True)
         p()
