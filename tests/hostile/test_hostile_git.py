@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Sandbox, assert_inert
@@ -173,11 +174,12 @@ def test_a_git_file_leading_to_another_repository_is_not_followed(sandbox: Sandb
     other = _other_repo(sandbox)
     make_repo(sandbox.repo, {"README.md": "# mine\n", "a.py": "x = 1\n"}, git_init=False)
     (sandbox.repo / ".git").write_text(f"gitdir: {other / '.git'}\n", encoding="utf-8")
-    _assert_walked_not_followed(sandbox, "leads to another repository")
+    assert _walked_not_followed(sandbox, "leads to another repository")["git"] is False
 
 
-def _assert_walked_not_followed(sandbox: Sandbox, why: str) -> None:
-    """The audit walked the folder (no git), said why, showed nothing of the other repository, changed nothing."""
+def _walked_not_followed(sandbox: Sandbox, why: str) -> dict[str, Any]:
+    """The JSON report, checked: the audit walked the folder (no git), said why, showed nothing of the other
+    repository, changed nothing."""
     before = sandbox.snapshot()
     proc = sandbox.run(".", "-f", "json", "--exit-zero")
     assert_inert(proc, sandbox)
@@ -186,13 +188,14 @@ def _assert_walked_not_followed(sandbox: Sandbox, why: str) -> None:
     assert any(why in n for n in doc["notes"]), doc["notes"]
     assert "secret-plans.csv" not in proc.stdout
     assert sandbox.snapshot() == before
+    return doc
 
 
 def test_core_worktree_leading_elsewhere_is_not_followed(sandbox: Sandbox) -> None:
     other = _other_repo(sandbox)
     make_repo(sandbox.repo, {"README.md": "# mine\n", "a.py": "x = 1\n"})
     git(sandbox.repo, "config", "core.worktree", str(other))
-    _assert_walked_not_followed(sandbox, "core.worktree")
+    assert _walked_not_followed(sandbox, "core.worktree")["git"] is False
 
 
 def test_a_worktree_link_stolen_from_another_repository_is_refused(sandbox: Sandbox) -> None:
