@@ -161,13 +161,19 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="ID", help="Rule ID (
 
 @app.command()
 def new(
-    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="The project folder to create; its name is the project's slug (default: ask the "
+                       "project name and create its slug here).", show_default=False),
+    ] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Use the defaults, ask nothing.")] = False,
     context: Annotated[list[str] | None, typer.Option("--set", "-c", help="key=value answers.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Overwrite an existing project.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Write the template over an existing, non-empty folder.")
+    ] = False,
 ) -> None:
     """Create a new ML project from the bundled template (same as cookiecutter --directory template)."""
-    from mlops_audit.new import new_project
+    from mlops_audit.new import create_project, created_message, new_project
 
     extra: dict[str, str] = {}
     for item in context or []:
@@ -176,10 +182,13 @@ def new(
             raise _fail(f"--set takes key=value, got {item!r}")
         extra[key.strip()] = value
     try:
-        created = new_project(directory, no_input=no_input, extra_context=extra or None, overwrite=overwrite)
+        if directory is None:
+            created = new_project(Path("."), no_input=no_input, extra_context=extra or None, overwrite=overwrite)
+        else:
+            created = create_project(directory, no_input=no_input, extra_context=extra or None, overwrite=overwrite)
     except Exception as exc:  # cookiecutter raises many kinds; all are user-facing failures
         raise _fail(f"could not create the project: {exc}") from None
-    _out(f"Created {created}")
+    _out(created_message(created), lines=True)
 
 
 @app.command()

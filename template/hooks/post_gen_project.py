@@ -2,7 +2,8 @@
 
 Everything an unselected option would need is removed here, so the project holds no dead file, no empty
 folder and no dangling reference (the Makefile, README, CI files and pyproject are rendered with the
-same options).
+same options). ``requirements.lock`` is copied without rendering and filtered here: a line tagged
+``  # needs tracking=mlflow or serving=fastapi`` stays (untagged) only when one of those options is chosen.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CI: str = CONTEXT["ci"]
 GIT_INIT = "{{ 'yes' if git_init else 'no' }}" == "yes"
 
 ROOT = Path.cwd()
+LOCK_TAG = "  # needs "  # tests/template/refresh_lock.py writes the same separator
 
 
 def remove(*relative: str) -> None:
@@ -34,6 +36,21 @@ def remove(*relative: str) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+def filter_lock(path: Path) -> None:
+    """Keep the lock lines the chosen options need, without their tags (a bad tag fails the bake)."""
+    kept: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        requirement, tagged, condition = line.partition(LOCK_TAG)
+        if tagged:
+            terms = [term.split("=", 1) for term in condition.split(" or ")]
+            if not any(CONTEXT[name] == value for name, value in terms):
+                continue
+            line = requirement
+        kept.append(line)
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write("\n".join(kept) + "\n")
 
 
 def remove_empty_dirs() -> None:
@@ -53,6 +70,7 @@ def git_init() -> None:
 
 
 def main() -> int:
+    filter_lock(ROOT / "requirements.lock")
     if SERVING == "none":
         remove(f"src/{PACKAGE}/serving", "tests/test_api.py", "monitoring")
     if DATA_VERSIONING == "none":

@@ -7,8 +7,11 @@ import itertools
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,17 @@ CACHE = Path(os.environ.get("MLOPS_AUDIT_TEST_CACHE", Path.home() / ".cache" / "
 
 # Quiet, offline tools in every subprocess.
 QUIET_ENV = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1", "DVC_NO_ANALYTICS": "1"}
+# The two ends of the option space: every option on, every option off.
+VARIANTS = {
+    "full": {"tracking": "mlflow", "data_versioning": "dvc", "serving": "fastapi", "ci": "github"},
+    "minimal": {"tracking": "none", "data_versioning": "none", "serving": "none", "ci": "none"},
+}
+# One wine, as the API takes it.
+SAMPLE = {
+    "alcohol": 13.2, "malic_acid": 1.78, "ash": 2.14, "alcalinity_of_ash": 11.2, "magnesium": 100.0,
+    "total_phenols": 2.65, "flavanoids": 2.76, "nonflavanoid_phenols": 0.26, "proanthocyanins": 1.28,
+    "color_intensity": 4.38, "hue": 1.05, "od280_od315_of_diluted_wines": 3.4, "proline": 1050.0,
+}  # fmt: skip
 
 
 def option_space() -> dict[str, list[Any]]:
@@ -153,3 +167,20 @@ def install_project(venv: Path, project: Path) -> None:
     else:
         command = [str(python), "-m", "pip", "install", "--quiet"]
     run([*command, "--no-deps", "--no-build-isolation", "-e", str(project)], cwd=project)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """``(status, JSON body)`` of one request (the body is None for an HTTP error)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None

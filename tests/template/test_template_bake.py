@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -117,10 +118,10 @@ def test_dependencies_pinned_and_locked(baked: dict[str, Path], options: dict[st
     direct = [*pyproject["project"]["dependencies"], *pyproject["project"]["optional-dependencies"]["dev"]]
     assert all("==" in requirement for requirement in direct)
     assert pyproject["project"]["requires-python"] == ">=3.11"
+    lock_text = (project / "requirements.lock").read_text(encoding="utf-8")
+    assert "# needs" not in lock_text  # the post-generation hook evaluated and dropped every tag
     lock_lines = [
-        line.split(";")[0].strip()
-        for line in (project / "requirements.lock").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
+        line.split(";")[0].strip() for line in lock_text.splitlines() if line.strip() and not line.startswith("#")
     ]
     assert all("==" in line for line in lock_lines)
     names = {line.split("==")[0].lower() for line in lock_lines}
@@ -176,3 +177,38 @@ def test_python_version_drives_image_and_metadata(tmp_path: Path, python_version
     assert pyproject["project"]["requires-python"] == f">={python_version}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + python_version.replace(".", "")
     assert PACKAGE in (project / "Makefile").read_text(encoding="utf-8")
+
+
+def _make_dry_run(project: Path, *args: str, path: str) -> str:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    env = {**os.environ, "PATH": path}
+    result = subprocess.run([make, "-n", *args], cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_make_install_uses_uv_when_it_is_on_path(tmp_path: Path) -> None:
+    """`uv pip sync` of the same lock when uv is on PATH; pip otherwise, or when asked with `UV=`."""
+    project = bake(tmp_path, git_init=False)
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    uv = fake_bin / "uv"
+    uv.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    uv.chmod(0o755)
+    folders = os.environ.get("PATH", "").split(os.pathsep)
+    system_path = os.pathsep.join(p for p in folders if not (Path(p) / "uv").exists())
+
+    with_uv = _make_dry_run(project, "install", "PYTHON=python", path=f"{fake_bin}{os.pathsep}{system_path}")
+    assert with_uv.splitlines() == [
+        f"{uv} pip sync --python python requirements.lock",
+        f"{uv} pip install --python python --no-deps --no-build-isolation -e .",
+    ]
+    pip = [
+        "python -m pip install -r requirements.lock",
+        "python -m pip install --no-deps --no-build-isolation -e .",
+    ]
+    assert _make_dry_run(project, "install", "PYTHON=python", path=system_path).splitlines() == pip
+    forced = _make_dry_run(project, "install", "PYTHON=python", "UV=", path=f"{fake_bin}{os.pathsep}{system_path}")
+    assert forced.splitlines() == pip

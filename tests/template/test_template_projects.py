@@ -7,20 +7,31 @@ the generated requirements.lock, so reruns only reinstall the generated package.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
-from template_support import PACKAGE, bake, cached_venv, install_project, run
+from template_support import (
+    PACKAGE,
+    SAMPLE,
+    VARIANTS,
+    bake,
+    cached_venv,
+    combo_id,
+    free_port,
+    http,
+    install_project,
+    run,
+    uv_binary,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,35 +40,9 @@ else:  # pragma: no cover
 
 pytestmark = pytest.mark.slow
 
-VARIANTS = {
-    "full": {"tracking": "mlflow", "data_versioning": "dvc", "serving": "fastapi", "ci": "github"},
-    "minimal": {"tracking": "none", "data_versioning": "none", "serving": "none", "ci": "none"},
-}
-SAMPLE = {
-    "alcohol": 13.2, "malic_acid": 1.78, "ash": 2.14, "alcalinity_of_ash": 11.2, "magnesium": 100.0,
-    "total_phenols": 2.65, "flavanoids": 2.76, "nonflavanoid_phenols": 0.26, "proanthocyanins": 1.28,
-    "color_intensity": 4.38, "hue": 1.05, "od280_od315_of_diluted_wines": 3.4, "proline": 1050.0,
-}  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _http(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, None
-
 
 def _serving_smoke_test(venv: Path, project: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
     server = subprocess.Popen(
         [str(venv / "bin" / "python"), "-m", "uvicorn", f"{PACKAGE}.serving.app:app",
@@ -69,7 +54,7 @@ def _serving_smoke_test(venv: Path, project: Path) -> None:
         deadline = time.monotonic() + 120
         while True:
             try:
-                status, body = _http("GET", f"{base}/health")
+                status, body = http("GET", f"{base}/health")
                 if status == 200:
                     break
             except (urllib.error.URLError, ConnectionError):
@@ -78,12 +63,13 @@ def _serving_smoke_test(venv: Path, project: Path) -> None:
             assert time.monotonic() < deadline, "the API did not come up in 120 s"
             time.sleep(0.5)
         assert body["status"] == "ok"
-        assert _http("GET", f"{base}/ready")[0] == 200
-        status, prediction = _http("POST", f"{base}/predict", SAMPLE)
+        assert body["model_version"] == "1"  # the version /ready and /predict report: one truth
+        assert http("GET", f"{base}/ready")[0] == 200
+        status, prediction = http("POST", f"{base}/predict", SAMPLE)
         assert status == 200
         assert prediction["prediction"] in (0, 1, 2)
         assert prediction["model_version"] == "1"
-        assert _http("POST", f"{base}/predict", {**SAMPLE, "alcohol": "x"})[0] == 422
+        assert http("POST", f"{base}/predict", {**SAMPLE, "alcohol": "x"})[0] == 422
     finally:
         server.terminate()
         try:
@@ -153,3 +139,31 @@ def test_generated_project_lifecycle(tmp_path: Path, variant: str) -> None:
     assert report["level"] == _allowed_level(project, report)
     if variant == "full":
         assert report["level"] == 3
+
+
+# The options that change the dependencies, each on or off.
+DEPENDENCY_COMBINATIONS = [
+    dict(zip(("tracking", "data_versioning", "serving"), values, strict=True))
+    for values in itertools.product(("mlflow", "none"), ("dvc", "none"), ("fastapi", "none"))
+]
+
+
+def _pins(lines: list[str]) -> set[str]:
+    return {line.split(";")[0].strip().lower() for line in lines if line.strip() and not line.startswith("#")}
+
+
+@pytest.mark.parametrize("options", DEPENDENCY_COMBINATIONS, ids=[combo_id(o) for o in DEPENDENCY_COMBINATIONS])
+def test_each_lock_holds_every_dependency_it_needs(tmp_path: Path, options: dict[str, str]) -> None:
+    """Resolving a generated project's lock adds no package: what a locked package needs is locked too, on
+    every platform (the MLflow-without-DVC lock once lacked cffi, which cryptography imports)."""
+    uv = uv_binary()
+    assert uv, "uv not found: install the test extras"
+    project = bake(tmp_path, git_init=False, ci="none", **options)
+    lock = project / "requirements.lock"
+    resolved = run(
+        [uv, "pip", "compile", str(lock), "--universal", "--python-version", "3.11", "--no-annotate",
+         "--no-header", "--quiet"],
+        cwd=project,
+    )  # fmt: skip
+    locked = _pins(lock.read_text(encoding="utf-8").splitlines())
+    assert _pins(resolved.splitlines()) - locked == set(), options

@@ -44,6 +44,15 @@ def test_health(client: TestClient) -> None:
     assert response.json()["status"] == "ok"
 
 
+def test_health_and_ready_report_the_same_model_version(client: TestClient, payload: dict[str, Any]) -> None:
+    versions = {
+        client.get("/health").json()["model_version"],
+        client.get("/ready").json()["model_version"],
+        client.post("/predict", json=payload).json()["model_version"],
+    }
+    assert versions == {"test-1"}
+
+
 def test_ready_reports_the_model_version(client: TestClient) -> None:
     response = client.get("/ready")
     assert response.status_code == 200
@@ -106,5 +115,6 @@ def test_not_ready_without_a_model(prediction_log: Path) -> None:
 
     app = create_app(model_loader=failing_loader, prediction_log=prediction_log)
     with TestClient(app) as test_client:
-        assert test_client.get("/health").status_code == 200
+        health = test_client.get("/health")
+        assert health.status_code == 200 and health.json()["model_version"] is None
         assert test_client.get("/ready").status_code == 503

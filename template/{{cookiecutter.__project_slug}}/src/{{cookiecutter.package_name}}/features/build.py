@@ -47,9 +47,7 @@ def to_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 
 def split(frame: pd.DataFrame, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split into train and test sets, stratified on the target and reproducible through ``seed``."""
-    train, test = train_test_split(
-        frame, test_size=test_size, random_state=seed, stratify=frame[TARGET]
-    )
+    train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=frame[TARGET])
     return train.reset_index(drop=True), test.reset_index(drop=True)
 
 

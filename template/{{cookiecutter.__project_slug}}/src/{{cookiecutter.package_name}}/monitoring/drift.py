@@ -166,9 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     if not current_path.exists():
         logger.warning("no live data at %s yet: comparing with the held-out test split", current_path)
         current_path = paths.test_data
-    report = check_drift(
-        pd.read_csv(args.reference), load_current(current_path), load_params(), args.out_dir
-    )
+    report = check_drift(pd.read_csv(args.reference), load_current(current_path), load_params(), args.out_dir)
     print(json.dumps({"drift_share": report.drift_share, "retrain_needed": report.retrain_needed}))
     return 0
 

@@ -3,7 +3,9 @@
     uvicorn {{ cookiecutter.package_name }}.serving.app:app --host 0.0.0.0 --port 8000
 
 Endpoints: ``POST /predict``, ``POST /predict/batch``, ``GET /health`` (liveness), ``GET /ready``
-(readiness: the promoted model is loaded), ``GET /metrics`` (Prometheus).
+(readiness: the promoted model is loaded), ``GET /metrics`` (Prometheus). The loaded model's version has one
+source, ``app.state.model_version`` (set once at start-up): ``/health``, ``/ready`` and every prediction
+report that same value (``/health`` says ``null`` only while no model could be loaded).
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ def create_app(model_loader: ModelLoader = _default_loader, prediction_log: Path
         return predictions, probabilities, version
 
     @app.get("/health", response_model=Health)
-    def health() -> Health:
-        return Health(status="ok")
+    def health(request: Request) -> Health:
+        return Health(status="ok", model_version=request.app.state.model_version)
 
     @app.get("/ready", response_model=Health)
     def ready(request: Request) -> Health:
