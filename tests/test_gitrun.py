@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,16 @@ def test_the_work_tree_folder_is_checked(tmp_path: Path) -> None:
     assert isinstance(located, gitrun.GitRepo)
     with pytest.raises(ValueError, match="not inside the work tree"):
         gitrun.run(located, "ls-files", cwd=tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_planted_in_a_git_link_is_not_read(tmp_path: Path) -> None:
+    """A `.git` file naming a fake worktree folder whose `gitdir` and `commondir` are FIFOs: nothing blocks."""
+    fake = tmp_path / "repo" / "fake"
+    fake.mkdir(parents=True)
+    (fake / "HEAD").write_text("ref: refs/heads/main\n")
+    os.mkfifo(fake / "gitdir")
+    os.mkfifo(fake / "commondir")
+    (tmp_path / "repo" / ".git").write_text("gitdir: fake\n")
+    assert isinstance(gitrun.locate(tmp_path / "repo"), str)  # returns at once, refused
+    assert gitrun.GitRepo(fake, tmp_path / "repo").common_dir == fake

@@ -49,25 +49,24 @@ def long_path_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(patterns_st, min_size=1, max_size=4), st.lists(paths_st, min_size=1, max_size=8))
 def test_matching_equals_pathspec(patterns: list[str], paths: list[str]) -> None:
+    assert _differences_from_pathspec(patterns, paths) == [], patterns
+
+
+def _differences_from_pathspec(patterns: list[str], paths: list[str]) -> list[tuple[str, str]]:
+    """(how, path) for each path where Matcher answers otherwise than pathspec (match_file or filter)."""
     reference = _reference(patterns)
     if reference is None:
-        return
+        return []
     mine = Matcher(patterns)
-    for path in paths:
-        assert mine.match_file(path) == bool(reference.match_file(path)), (patterns, path)
-    assert mine.filter(paths) == [p for p in paths if reference.match_file(p)]
+    wrong = [("match_file", p) for p in paths if mine.match_file(p) != bool(reference.match_file(p))]
+    expected = [p for p in paths if reference.match_file(p)]
+    return wrong + ([("filter", repr(mine.filter(paths)))] if mine.filter(paths) != expected else [])
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(patterns_st, min_size=1, max_size=4), st.lists(paths_st, min_size=1, max_size=8))
 def test_long_path_engines_equal_pathspec(long_path_engines: None, patterns: list[str], paths: list[str]) -> None:
-    reference = _reference(patterns)
-    if reference is None:
-        return
-    mine = Matcher(patterns)
-    for path in paths:
-        assert mine.match_file(path) == bool(reference.match_file(path)), (patterns, path)
-    assert mine.filter(paths) == [p for p in paths if reference.match_file(p)]
+    assert _differences_from_pathspec(patterns, paths) == [], patterns
 
 
 @settings(max_examples=300, deadline=None)

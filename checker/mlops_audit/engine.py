@@ -16,7 +16,7 @@ from mlops_audit.checks import evaluate
 from mlops_audit.config import Config
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.globs import matches
-from mlops_audit.models import CheckUnavailable, Evidence, Finding, Report, Rule, RuleResult, printable
+from mlops_audit.models import CheckUnavailable, Evidence, Finding, Report, Rule, RuleResult
 from mlops_audit.predicates import not_applicable
 from mlops_audit.scoring import maturity, overall_score, pillar_scores
 
@@ -123,8 +123,8 @@ def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleRes
         except Exception:  # pragma: no cover - defensive: suppressions never break an audit
             suppressed = None
         fp = fingerprint(rule.id, ev.message, ev.path, _anchor(facts, ev))
-        path = None if ev.path is None else printable(ev.path)
-        findings.append(Finding(rule, printable(ev.message), path, ev.line, ev.cell, suppressed, fp))
+        # Finding escapes and masks its own text (models.Finding.__post_init__)
+        findings.append(Finding(rule, ev.message, ev.path, ev.line, ev.cell, suppressed, fp))
     active = [f for f in findings if f.suppressed is None]
     return RuleResult(rule, "fail" if active else "pass", findings, reason=outcome.detail, omitted=outcome.omitted)
 

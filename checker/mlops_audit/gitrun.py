@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,11 +127,7 @@ class GitRepo:
     @property
     def common_dir(self) -> Path:
         """The directory holding the objects and refs (the main repository's for a worktree)."""
-        pointer = self.git_dir / "commondir"
-        try:
-            text = pointer.read_text(encoding="utf-8").strip()
-        except OSError:
-            return self.git_dir
+        text = (_read_small(self.git_dir / "commondir") or "").strip()
         return (self.git_dir / text).resolve() if text else self.git_dir
 
 
@@ -159,14 +156,18 @@ def _repo_args(repo: GitRepo | None, overrides: tuple[str, ...]) -> list[str]:
     return [f"--git-dir={repo.git_dir}", f"--work-tree={repo.work_tree}", *overrides]
 
 
-def _command(repo: GitRepo | None, args: tuple[str, ...], overrides: tuple[str, ...]) -> list[str]:
-    if not args or args[0] not in ALLOWED:
-        raise ValueError(f"git {args[0] if args else ''!r} is not an allowed command (see gitrun.ALLOWED)")
+def _hardened_git() -> list[str]:
+    """git with every fixed setting neutralised: the start of every command line this module runs."""
     exe = git_executable()
     if exe is None:
         raise GitUnavailable("git is not installed")
-    return [exe, "--no-pager", "--no-replace-objects", *_settings(list(NEUTRALISED)),
-            *_repo_args(repo, overrides), *args]
+    return [exe, "--no-pager", "--no-replace-objects", *_settings(list(NEUTRALISED))]
+
+
+def _command(repo: GitRepo | None, args: tuple[str, ...], overrides: tuple[str, ...]) -> list[str]:
+    if not args or args[0] not in ALLOWED:
+        raise ValueError(f"git {args[0] if args else ''!r} is not an allowed command (see gitrun.ALLOWED)")
+    return [*_hardened_git(), *_repo_args(repo, overrides), *args]
 
 
 def _cwd(repo: GitRepo | None, cwd: Path | None = None) -> str:
@@ -208,21 +209,18 @@ def config_entries(git_dir: Path) -> tuple[tuple[str, str, str | None], ...]:
     cached = _CONFIG.get(git_dir)
     if cached is not None and cached[0] == stamp:  # in one process, a changed config file is read again
         return cached[1]
-    exe = git_executable()
     entries: list[tuple[str, str, str | None]] = []
-    if exe is not None:
-        command = [exe, "--no-pager", *_settings(list(NEUTRALISED)), f"--git-dir={git_dir}",
-                   "config", "--null", "--list", "--show-scope"]
-        try:
-            out = subprocess.run(command, cwd=str(git_dir), env=clean_env(), capture_output=True,
-                                 stdin=subprocess.DEVNULL, timeout=30, check=False)
-        except (OSError, subprocess.SubprocessError):
-            out = None
-        if out is not None and out.returncode == 0:
-            fields = out.stdout.decode("utf-8", "surrogateescape").split("\0")
-            for scope, item in zip(fields[0::2], fields[1::2], strict=False):
-                key, newline, value = item.partition("\n")
-                entries.append((scope, key, value if newline else None))
+    try:  # the git directory alone: the work tree is not known yet when locate() asks
+        command = [*_hardened_git(), f"--git-dir={git_dir}", "config", "--null", "--list", "--show-scope"]
+        out = subprocess.run(command, cwd=str(git_dir), env=clean_env(), capture_output=True,
+                             stdin=subprocess.DEVNULL, timeout=30, check=False)
+    except (GitUnavailable, OSError, subprocess.SubprocessError):
+        out = None
+    if out is not None and out.returncode == 0:
+        fields = out.stdout.decode("utf-8", "surrogateescape").split("\0")
+        for scope, item in zip(fields[0::2], fields[1::2], strict=False):
+            key, newline, value = item.partition("\n")
+            entries.append((scope, key, value if newline else None))
     _CONFIG[git_dir] = (stamp, tuple(entries))
     return _CONFIG[git_dir][1]
 
@@ -276,11 +274,20 @@ def lfs_available() -> bool:
 
 # --------------------------------------------------------------------------- finding the repository
 def _read_small(path: Path, limit: int = 4096) -> str | None:
+    """The start of a regular file (never blocks: a FIFO planted as ``.git``'s ``gitdir`` or ``commondir`` is
+    not read), or None."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "surrogateescape")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit).decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _gitdir_pointer(dot_git: Path) -> Path | None:
@@ -288,7 +295,8 @@ def _gitdir_pointer(dot_git: Path) -> Path | None:
     text = _read_small(dot_git)
     if text is None or not text.startswith("gitdir:"):
         return None
-    target = text[len("gitdir:"):].strip().splitlines()[0].strip() if text[len("gitdir:"):].strip() else ""
+    rest = text[len("gitdir:"):].strip()
+    target = rest.splitlines()[0].strip() if rest else ""
     if not target:
         return None
     try:

@@ -49,15 +49,18 @@ class FileEntry(NamedTuple):  # a tuple: 20,000 of them are built in 10 ms and t
 class Inventory:
     root: Path
     files: list[FileEntry]
-    is_git: bool
-    git_root: Path | None = None
+    git: GitRepo | None = None  # the repository the audit may run (hardened) git on; None: the folder was walked
     notes: list[str] = field(default_factory=list)
-    git: GitRepo | None = None  # the repository the audit may run (hardened) git on
     by_path: dict[str, FileEntry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_path = {f.path: f for f in self.files}
         self._root_str = str(self.root)
+
+    @property
+    def is_git(self) -> bool:
+        """A git work tree (its listing came from git), not a walked folder."""
+        return self.git is not None
 
     def inside(self, rel: str) -> str | None:
         """The real path of ``rel`` if it is a regular file inside the root (symlinks resolved), else None."""
@@ -189,7 +192,7 @@ def build_inventory(root: Path, exclude: list[str]) -> Inventory:
         files, notes = walk(root, exclude)
         if listing not in ("not a git repository",):
             notes.insert(0, f"git could not be used ({listing}); walked the folder instead")
-        return Inventory(root, files, is_git=False, notes=notes)
+        return Inventory(root, files, notes=notes)
     pairs, repo = listing
     excluded = matcher(exclude)
     files = []
@@ -218,4 +221,4 @@ def build_inventory(root: Path, exclude: list[str]) -> Inventory:
     if skipped_dirs:
         notes.append(f"{skipped_dirs} submodule(s) or nested repositories not audited (audit them on their own)")
     files.sort(key=lambda f: f.path)
-    return Inventory(root, files, is_git=True, git_root=repo.work_tree, notes=notes, git=repo)
+    return Inventory(root, files, repo, notes=notes)

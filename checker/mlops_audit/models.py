@@ -13,17 +13,13 @@ Status = Literal["pass", "fail", "not_applicable", "error", "ignored"]
 MAX_EVIDENCE = 50  # places kept per rule; the rest are counted (RuleResult.omitted) and every report says so
 
 
-def printable(text: str) -> str:
+def shown(text: str) -> str:
     """Text from the audited repository (a file name, a message quoting its code) as every report can show it:
     control characters as visible escapes, bytes that are not UTF-8 (kept as surrogates so the file can be
-    opened) as U+FFFD (see :mod:`mlops_audit.safetext`). Findings, rule results and rules apply it themselves
-    (with :func:`shown`), so nothing the repository wrote reaches a reporter raw."""
-    return escape(text)
-
-
-def shown(text: str) -> str:
-    """:func:`printable`, and every value the secret scan recognises masked (``ghp_****``): a message that
-    quotes a line, a parser error that quotes the file, a suppression's reason never carries a secret out."""
+    opened) as U+FFFD (see :mod:`mlops_audit.safetext`), and every value the secret scan recognises masked
+    (``ghp_****``): a message that quotes a line, a parser error that quotes the file, a suppression's reason
+    never carries a secret out. Findings, rule results and rules apply it themselves, so nothing the repository
+    wrote reaches a reporter raw."""
     return escape(_redact(text))
 
 

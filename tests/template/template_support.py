@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -184,3 +185,19 @@ def http(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, None
+
+
+def wait_until_healthy(server: subprocess.Popen[str], base: str, what: str, timeout: float = 120) -> Any:
+    """The JSON body of the first 200 from ``{base}/health`` of the starting ``server`` (``what`` names it in the
+    failure when it exits first or is not up after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status, body = http("GET", f"{base}/health")
+            if status == 200:
+                return body
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        assert server.poll() is None, f"{what} exited early"
+        assert time.monotonic() < deadline, f"the API did not come up in {timeout:.0f} s"
+        time.sleep(0.5)

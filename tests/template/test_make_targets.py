@@ -15,8 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from template_support import (
     http,
     run,
     uv_binary,
+    wait_until_healthy,
 )
 
 pytestmark = pytest.mark.slow
@@ -148,17 +147,7 @@ def _serve(project: Project) -> None:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                status, health = http("GET", f"{base}/health")
-                if status == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert server.poll() is None, "make serve exited early"
-            assert time.monotonic() < deadline, "the API did not come up in 120 s"
-            time.sleep(0.5)
+        health = wait_until_healthy(server, base, "make serve")
         status, ready = http("GET", f"{base}/ready")
         assert status == 200
         status, prediction = http("POST", f"{base}/predict", SAMPLE)

@@ -13,8 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ from template_support import (
     install_project,
     run,
     uv_binary,
+    wait_until_healthy,
 )
 
 if sys.version_info >= (3, 11):
@@ -51,17 +50,7 @@ def _serving_smoke_test(venv: Path, project: Path) -> None:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                status, body = http("GET", f"{base}/health")
-                if status == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert server.poll() is None, "uvicorn exited early"
-            assert time.monotonic() < deadline, "the API did not come up in 120 s"
-            time.sleep(0.5)
+        body = wait_until_healthy(server, base, "uvicorn")
         assert body["status"] == "ok"
         assert body["model_version"] == "1"  # the version /ready and /predict report: one truth
         assert http("GET", f"{base}/ready")[0] == 200

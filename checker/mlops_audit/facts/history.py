@@ -31,7 +31,6 @@ class HistoryScan:
 
     def __init__(self, repo: GitRepo, root: Path, threshold: int, timeout: float = 120.0) -> None:
         self.repo, self.root, self.threshold, self.timeout = repo, root, threshold, timeout
-        self.git_root = repo.work_tree
         self.deadline = time.monotonic() + timeout
         self._error: str | None = None
         self._revs: subprocess.Popen[bytes] | None = None
@@ -81,7 +80,8 @@ class HistoryScan:
             return facts
         finally:
             self._out.close()
-        prefix = self.root.relative_to(self.git_root).as_posix() if self.root != self.git_root else ""
+        top = self.repo.work_tree
+        prefix = self.root.relative_to(top).as_posix() if self.root != top else ""
         prefix = f"{prefix}/" if prefix else ""
         best: dict[str, int] = {}
         threshold = self.threshold

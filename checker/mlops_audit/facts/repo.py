@@ -957,13 +957,13 @@ class RepoFacts:
     def prefetch_history(self) -> None:
         """Start the history scan now, in the background (git works while the audit parses files)."""
         inv = self.inventory
-        if self._history_scan is None and inv.is_git and inv.git is not None:
+        if self._history_scan is None and inv.git is not None:
             self._history_scan = HistoryScan(inv.git, self.root, int(self.config.large_file_mb * 1024 * 1024))
 
     @cached_property
     def history(self) -> HistoryFacts:
         inv = self.inventory
-        if not inv.is_git or inv.git is None:
+        if inv.git is None:
             return HistoryFacts()
         self.prefetch_history()
         assert self._history_scan is not None

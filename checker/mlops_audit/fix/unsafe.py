@@ -135,11 +135,10 @@ def move_to_dvc(ws: Workspace, entries: list[FileEntry], found: Findings) -> lis
         if ws.safe_path(dvc_path) is None:
             found.notes.append(f"{escape(entry.path)} not moved: a symbolic link is on the way to {escape(dvc_path)}")
             continue
-        try:
-            md5, size = ws.digest(entry.path, "md5")
-        except Exception as exc:  # unreadable, behind a link (UnsafePath)...: that file is skipped, not the run
-            found.skip(entry.path, exc)
+        digest = _md5_or_skip(ws, entry.path, found)
+        if digest is None:
             continue
+        md5, size = digest
         blocker = _dvc_blocker(ws, entry, md5, elsewhere)
         if blocker is not None:
             found.notes.append(blocker)
@@ -150,6 +149,16 @@ def move_to_dvc(ws: Workspace, entries: list[FileEntry], found: Findings) -> lis
     if moved and elsewhere:
         found.notes.append("the DVC cache is configured elsewhere (cache.dir): run `dvc commit` to fill it")
     return moved
+
+
+def _md5_or_skip(ws: Workspace, path: str, found: Findings) -> tuple[str, int] | None:
+    """(md5, size) of ``path``; None when it cannot be read (unreadable, behind a link: UnsafePath...): that file
+    is skipped with a note, not the run."""
+    try:
+        return ws.digest(path, "md5")
+    except Exception as exc:
+        found.skip(path, exc)
+        return None
 
 
 def complete_dvc_moves(ws: Workspace, facts: RepoFacts, found: Findings) -> list[str]:
@@ -163,11 +172,10 @@ def complete_dvc_moves(ws: Workspace, facts: RepoFacts, found: Findings) -> list
         out = facts.dvc.own.get(entry.path)
         if out is None or entry.symlink or not out.is_file_md5:
             continue
-        try:
-            md5, _ = ws.digest(entry.path, "md5")
-        except Exception as exc:  # unreadable, behind a link (UnsafePath)...: that file is skipped, not the run
-            found.skip(entry.path, exc)
+        digest = _md5_or_skip(ws, entry.path, found)
+        if digest is None:
             continue
+        md5, _ = digest
         if md5 != out.md5:
             found.notes.append(f"{escape(entry.path)} differs from what {escape(out.dvc_file)} records: left as it "
                                f"is (`dvc add` records the new version)")
