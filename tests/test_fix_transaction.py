@@ -147,7 +147,10 @@ def test_a_dvc_file_whose_data_is_still_in_the_index_gets_the_rest_of_its_move(t
     md5 = hashlib.md5(CSV.encode(), usedforsecurity=False).hexdigest()
     root = build(tmp_path, "half", {**LEGACY, "data/churn.csv.dvc":
                                     f"outs:\n- md5: {md5}\n  size: {len(CSV)}\n  hash: md5\n  path: churn.csv\n"})
-    assert status(audit(root), "DAT001") == "pass"  # covered by its own .dvc entry
+    before = audit(root)  # covered by its own .dvc entry, but still in git: DAT001 says so, fix finishes it
+    assert status(before, "DAT001") == "fail"
+    assert any("still tracked in git" in f.message for r in before.results if r.rule.id == "DAT001"
+               for f in r.findings)
     out = fix(root, yes=True, unsafe=True)
     assert "finish the DVC move of 1 file(s)" in out
     assert "data/churn.csv" not in git(root, "ls-files").split()
@@ -180,7 +183,9 @@ def test_a_dvc_file_that_no_longer_matches_its_data_is_left_alone(tmp_path: Path
 def test_dat001_counts_only_the_file_s_own_dvc_entry(tmp_path: Path, dvc_files: dict[str, str],
                                                       covered: bool) -> None:
     files: dict[str, str | bytes] = {"train.py": LEGACY["train.py"], "data/churn.csv": CSV, **dvc_files}
-    report = audit(build(tmp_path, "cov", files))
+    root = build(tmp_path, "cov", files)
+    git(root, "rm", "--cached", "-q", "data/churn.csv")  # as `dvc add` leaves it: out of git, held by DVC
+    report = audit(root)
     dat001 = next(r for r in report.results if r.rule.id == "DAT001")
     assert ("data/churn.csv" not in {f.path for f in dat001.findings}) is covered, dat001.findings
 

@@ -41,23 +41,9 @@ RE_FUNCTIONS = {"compile": 1, "search": 2, "match": 2, "fullmatch": 2, "findall"
                 "sub": 4}  # where the flags go, positionally
 PACKAGE = Path(mlops_audit.__file__).parent
 
-# Patterns of files other engineers own, quadratic on long input; strict: the day one is fixed, this fails
-# and the entry goes. The fix each needs is in the reason.
-KNOWN_SUPERLINEAR = {
-    r"(^\s*-?\s*schedules?\s*:)|(CI_PIPELINE_SOURCE\s*==\s*[\"']?schedule)|(\bcron\s*[:(])":
-        "facts/ci.py SCHEDULE: `\\s*-?\\s*` splits a run of blanks two ways and `\\s` crosses lines; use "
-        "`^[ \\t]*(?:-[ \\t]*)?schedules?[ \\t]*:` for the first branch (checked linear)",
-    r"^\s*-?\s*alert\s*:":
-        "predicates.py ALERT_TEXT: same shape; use `^[ \\t]*(?:-[ \\t]*)?alert[ \\t]*:` (re.M)",
-    r"(\d+\.\d+)":
-        "fix/context.py: `\\d+` restarts at every digit of a long run; use `(?<![\\d.])(\\d+\\.\\d+)`",
-    r"(accuracy|f1|roc_auc|precision|recall|mean_\w+_error|r2)_score$|(^|\.)evaluate\w*$":
-        "predicates.py (call names, now at most facts.code.MAX_CALL_NAME characters): `mean_\\w+_error` rescans "
-        "the name from every `mean_`; match the last dotted segment instead",
-    r"(^|\.)\w*retrain\w*$":
-        "predicates.py (call names, now at most facts.code.MAX_CALL_NAME characters): `\\w*retrain` rescans from "
-        "every start; test `'retrain' in name.rsplit('.', 1)[-1]` instead",
-}
+# Patterns known to be quadratic on long input, with the fix each needs as the reason (strict: the day one is
+# fixed, this fails and the entry goes). None today.
+KNOWN_SUPERLINEAR: dict[str, str] = {}
 
 
 def _flags(node: ast.expr | None) -> int:

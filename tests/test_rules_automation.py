@@ -122,9 +122,9 @@ def test_aut004_no_schedule_or_trigger_fires(tmp_path: Path) -> None:
         ({".github/workflows/retrain.yml": 'on:\n  schedule:\n    - cron: "0 3 * * 1"\n'}, "scheduled CI"),
         ({".gitlab-ci.yml": 'train:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\n'}, "scheduled CI"),
         ({"Jenkinsfile": "pipeline {\n  triggers { cron('H 3 * * 1') }\n}\n"}, "scheduled CI"),
-        ({"monitor.py": "def check(d):\n    if d:\n        trigger_retraining(d)\n"}, "retrain trigger in code"),
+        ({"monitor.py": "def check(d):\n    if d:\n        trigger_retraining(d)\n"}, "retrain trigger (monitor.py:3)"),
         ({"dags/train.py": "from airflow import DAG\n\nwith DAG('t', schedule='@weekly'):\n    pass\n"},
-         "scheduled DAG"),
+         "Airflow (dags/train.py:3)"),
     ],
 )
 def test_aut004_schedules_and_triggers_pass(tmp_path: Path, extra: dict[str, str], reason: str) -> None:

@@ -77,14 +77,17 @@ def test_dat001_lfs_pointer_file_passes_without_gitattributes(tmp_path: Path) ->
     ],
 )
 def test_dat001_dvc_tracked_paths_pass(tmp_path: Path, dvc_files: dict[str, str]) -> None:
-    report = build(tmp_path, {"train.py": TRAIN, "data/raw.csv": CSV, **dvc_files})
-    assert status(report, "DAT001") == "pass"
+    root = make_repo(tmp_path, {"train.py": TRAIN, **dvc_files})
+    (root / "data").mkdir(exist_ok=True)
+    (root / "data" / "raw.csv").write_text(CSV)  # in the work tree, not in git: DVC holds it
+    assert status(audit(root), "DAT001") == "pass"
 
 
 def test_dat001_dvc_tracks_only_what_it_names(tmp_path: Path) -> None:
-    files = {"train.py": TRAIN, "data/raw.csv": CSV, "data/raw.csv.dvc": "outs:\n- path: raw.csv\n",
-             "data/extra.csv": CSV}
-    assert paths(build(tmp_path, files), "DAT001") == {"data/extra.csv"}
+    root = make_repo(tmp_path, {"train.py": TRAIN, "data/raw.csv.dvc": "outs:\n- path: raw.csv\n"})
+    (root / "data" / "raw.csv").write_text(CSV)
+    (root / "data" / "extra.csv").write_text(CSV)
+    assert paths(audit(root), "DAT001") == {"data/extra.csv"}
 
 
 def test_dat001_small_fixtures_under_tests_are_allowed_large_ones_are_not(tmp_path: Path) -> None:
@@ -258,3 +261,38 @@ def test_dat005_notebook_cell_and_tests_exempt(tmp_path: Path) -> None:
 def test_dat005_not_applicable_without_python(tmp_path: Path) -> None:
     report = build(tmp_path, {"README.md": "Data lives in /home/alice/data\n"})
     assert status(report, "DAT005") == "not_applicable"
+
+
+def test_dat001_a_file_dvc_versions_but_git_still_tracks_is_in_git(tmp_path: Path) -> None:
+    # DVC refuses to version what git tracks: the .dvc file beside it does not take the data out of git
+    files = {"train.py": TRAIN, "data/raw.csv": "a,b\n" * 10,
+             "data/raw.csv.dvc": "outs:\n- md5: 0\n  path: raw.csv\n"}
+    report = build(tmp_path, files)
+    (finding,) = findings(report, "DAT001")
+    assert finding.path == "data/raw.csv" and "still tracked in git" in finding.message
+
+
+def test_dat001_a_file_dvc_versions_and_git_ignores_passes(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, "data/.gitignore": "/raw.csv\n",
+             "data/raw.csv.dvc": "outs:\n- md5: 0\n  path: raw.csv\n"}
+    root = make_repo(tmp_path, files)
+    (root / "data" / "raw.csv").write_text("a,b\n" * 10)
+    assert status(audit(root), "DAT001") == "pass"
+
+
+def test_dat001_documentation_screenshots_are_not_a_data_set(tmp_path: Path) -> None:
+    pictures = {f"img/screen-{i}.png": b"\x89PNG" + bytes([i]) for i in range(25)}
+    report = build(tmp_path, {"train.py": TRAIN, **pictures})
+    assert status(report, "DAT001") == "pass"
+
+
+def test_dat001_an_image_set_under_data_is_data_even_in_an_images_folder(tmp_path: Path) -> None:
+    pictures = {f"data/images/cat-{i}.png": b"\x89PNG" + bytes([i]) for i in range(25)}
+    report = build(tmp_path, {"train.py": TRAIN, **pictures})
+    assert len(findings(report, "DAT001")) == 25
+
+
+def test_dat001_a_zipped_function_bundle_is_code_not_data(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, "lambda/deploy.py": "x = 1\n", "lambda/deploy.py.zip": b"PK\x03\x04x",
+             "lambda/data.zip": b"PK\x03\x04y"}
+    assert paths(build(tmp_path, files), "DAT001") == {"lambda/data.zip"}

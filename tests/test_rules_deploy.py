@@ -9,8 +9,10 @@ import pytest
 from ml_fixtures import TRAIN, build, findings, locations, result
 from repo_builder import status
 
-SERVE = ("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
-         "@app.post('/predict')\ndef predict(x: dict) -> dict:\n    return x\n")
+SERVE = ("from fastapi import FastAPI\nfrom transformers import pipeline\n\napp = FastAPI()\n"
+         "classify = pipeline('sentiment-analysis')\n\n\n"
+         "@app.post('/predict')\ndef predict(x: dict) -> dict:\n    return classify(x)\n")
+"""A service that serves a model (ML serving: the serving rules apply)."""
 GOOD_DOCKERFILE = ("FROM python:3.11.9-slim\nRUN useradd app\nUSER app\n"
                    "HEALTHCHECK CMD curl -f http://localhost/health\nCMD [\"uvicorn\", \"app:app\"]\n")
 
@@ -33,8 +35,10 @@ def test_dep001_model_without_entry_point_fires(tmp_path: Path) -> None:
     "extra",
     [
         pytest.param({"app.py": SERVE}, id="fastapi-app"),
-        pytest.param({"src/predict.py": "def main():\n    pass\n"}, id="predict-script"),
-        pytest.param({"src/jobs.py": "def predict_batch(df):\n    return df\n"}, id="predict-function"),
+        pytest.param({"src/predict.py": "import joblib\n\n\ndef main():\n    return joblib.load('m.joblib')\n"},
+                     id="predict-script"),
+        pytest.param({"src/jobs.py": "import sklearn\n\n\ndef predict_batch(df):\n    return df\n"},
+                     id="predict-function"),
         pytest.param({"web.py": "from flask import Flask\napp = Flask(__name__)\n"}, id="flask"),
     ],
 )
@@ -131,9 +135,9 @@ def test_dep004_non_root_user_passes(tmp_path: Path, user: str) -> None:
 @pytest.mark.parametrize(
     ("dockerfile", "line"),
     [
-        ("FROM python:3.11\nUSER app\n", 1),
-        ("FROM python:3.11\nHEALTHCHECK NONE\n", 1),
-        ("FROM python:3.11 AS a\nHEALTHCHECK CMD true\nFROM python:3.11-slim\n", 3),
+        ("FROM python:3.11\nUSER app\nCMD [\"uvicorn\", \"app:app\"]\n", 1),
+        ("FROM python:3.11\nHEALTHCHECK NONE\nEXPOSE 8000\n", 1),
+        ("FROM python:3.11 AS a\nHEALTHCHECK CMD true\nFROM python:3.11-slim\nCMD python serve.py\n", 3),
     ],
 )
 def test_dep005_no_healthcheck_fires(tmp_path: Path, dockerfile: str, line: int) -> None:
@@ -144,6 +148,19 @@ def test_dep005_no_healthcheck_fires(tmp_path: Path, dockerfile: str, line: int)
 def test_dep005_healthcheck_passes_even_on_continuation_lines(tmp_path: Path) -> None:
     df = "FROM python:3.11\nHEALTHCHECK --interval=30s \\\n  CMD curl -f http://localhost/health\n"
     assert status(build(tmp_path, docker_repo(df)), "DEP005") == "pass"
+
+
+@pytest.mark.parametrize(("path", "dockerfile"), [
+    ("Dockerfile", "FROM python:3.11\nCMD [\"python\", \"train.py\"]\n"),
+    ("pipeline/preprocess/Dockerfile", "FROM python:3.11\nENTRYPOINT python -m pipeline.observe\n"),
+    (".devcontainer/Dockerfile", "FROM python:3.11\nEXPOSE 8888\n"),
+    ("tools/dev.Dockerfile", "FROM python:3.11\nCMD uvicorn app:app\n"),
+], ids=["training-image", "pipeline-step", "devcontainer", "dev-image"])
+def test_dep005_images_that_serve_nothing_need_no_healthcheck(tmp_path: Path, path: str, dockerfile: str) -> None:
+    files = {**docker_repo(GOOD_DOCKERFILE), path: dockerfile}
+    if path != "Dockerfile":
+        files["Dockerfile"] = GOOD_DOCKERFILE
+    assert status(build(tmp_path, files), "DEP005") == "pass"
 
 
 def test_dep005_not_applicable_without_serving(tmp_path: Path) -> None:
@@ -226,8 +243,8 @@ def test_dep008_health_route_in_a_router_module_passes(tmp_path: Path) -> None:
 
 
 def test_dep008_flask_route_passes(tmp_path: Path) -> None:
-    app = ("from flask import Flask\n\napp = Flask(__name__)\n\n\n"
-           "@app.route('/healthcheck')\ndef hc():\n    return 'ok'\n")
+    app = ("import joblib\nimport sklearn\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+           "model = joblib.load('model.joblib')\n\n\n@app.route('/healthcheck')\ndef hc():\n    return 'ok'\n")
     assert status(build(tmp_path, {"web.py": app}), "DEP008") == "pass"
 
 

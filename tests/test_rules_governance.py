@@ -15,7 +15,7 @@ from repo_builder import failing, notebook, status
 AWS_KEY = "AKIA" + "QWERTYUIOPASDFGH"
 GH_TOKEN = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5"
 HF_TOKEN = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz12345678"
-GENERIC_SECRET = "q8Zt2Lm9Xv4Rb7Nc1Kd5"
+GENERIC_SECRET = "q8Zt2Lm9Xv" + "4Rb7Nc1Kd5"
 PEM_HEADER = "-----BEGIN RSA " + "PRIVATE KEY-----"
 
 
@@ -170,7 +170,12 @@ INNOCENT = ["new.py", "final.py", "oldest.py", "copy.py", "v2.py", "renew.py", "
 
 @pytest.mark.parametrize("name", SPRAWL)
 def test_ver002_version_in_file_name_fires(tmp_path: Path, name: str) -> None:
-    report = build(tmp_path, {name: "x\n", "README.md": "# x\n"})
+    # a version word (``_v3``) is a copy when the unversioned original is beside it; a copy word is one alone
+    originals = {"analysis_v3.ipynb": "analysis.ipynb", "features_v2.tar.gz": "features.tar.gz"}
+    files = {name: "x\n", "README.md": "# x\n"}
+    if name in originals:
+        files[originals[name]] = "x\n"
+    report = build(tmp_path, files)
     assert status(report, "VER002") == "fail"
     assert locations(report, "VER002") == [(name, None, None)]
 

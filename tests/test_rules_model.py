@@ -143,7 +143,7 @@ def test_mod003_dvc_artifacts_pass(tmp_path: Path) -> None:
     files = {"train.py": TRAIN, "dvc.yaml": "artifacts:\n  churn:\n    path: models/churn.pkl\n    type: model\n"}
     report = build(tmp_path, files)
     assert status(report, "MOD003") == "pass"
-    assert result(report, "MOD003").reason == "DVC/GTO model registry"
+    assert "DVC" in result(report, "MOD003").reason
 
 
 # --------------------------------------------------------------------------- MOD004
@@ -220,7 +220,7 @@ def test_mod005_config_files_pass(tmp_path: Path, extra: dict[str, str]) -> None
 def test_mod005_configurable_training_entry_point_passes(tmp_path: Path, module: str) -> None:
     report = build(tmp_path, {"train.py": f"import {module}\n" + TRAIN})
     assert status(report, "MOD005") == "pass"
-    assert result(report, "MOD005").reason == "configurable entry point"
+    assert result(report, "MOD005").reason.startswith("configurable entry point")
 
 
 @pytest.mark.parametrize("tool_config", [".github/workflows/config.yml", ".circleci/config.yml", ".gitlab/conf/x.yml"])

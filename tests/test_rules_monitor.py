@@ -8,8 +8,11 @@ import pytest
 from ml_fixtures import TRAIN, build, locations, result
 from repo_builder import status
 
-SERVE = "from fastapi import FastAPI\n\napp = FastAPI()\n"
-PREDICT = "import joblib\n\n\ndef predict(rows):\n    return rows\n"  # a batch-inference module
+SERVE = ("from fastapi import FastAPI\nfrom transformers import pipeline\n\napp = FastAPI()\n"
+         "classify = pipeline(\"sentiment-analysis\")\n")
+"""A service that serves a model (ML serving: the serving rules apply)."""
+PREDICT = "import joblib\n\n\ndef predict(rows):\n    return joblib.load('model.joblib').predict(rows)\n"
+"""A batch-inference module: it loads a model and predicts."""
 
 
 # --------------------------------------------------------------------------- MON001

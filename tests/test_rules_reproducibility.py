@@ -242,3 +242,26 @@ def test_rep007_cell_index_counts_markdown_cells(tmp_path: Path) -> None:
     }
     report = build(tmp_path, {"nb.ipynb": json.dumps(doc)})
     assert locations(report, "REP007") == [("nb.ipynb", None, 4)]
+
+
+def test_rep002_a_package_naming_its_own_extras_pins_nothing(tmp_path: Path) -> None:
+    pyproject = ('[project]\nname = "My_Pkg"\nversion = "1"\ndependencies = ["numpy==2.1.0"]\n'
+                 '[project.optional-dependencies]\ngrpc = ["grpcio==1.6"]\nall = ["my-pkg[grpc]", "pandas"]\n')
+    report = build(tmp_path, {"pyproject.toml": pyproject, "lib.py": "x = 1\n"})
+    assert {f.message for f in findings(report, "REP002")} == {"`pandas` has no version constraint"}
+
+
+def test_rep002_one_computed_setup_py_does_not_hide_the_other_manifests(tmp_path: Path) -> None:
+    setup = "from setuptools import setup\n\nsetup(name='x', install_requires=open('deps.in').read().split())\n"
+    report = build(tmp_path, {"setup.py": setup, "deps.in": "numpy\n", "tools/requirements.txt": "pandas\n",
+                              "lib.py": "x = 1\n"})
+    rep002 = result(report, "REP002")
+    assert rep002.status == "fail"
+    assert [f.path for f in rep002.findings] == ["tools/requirements.txt"]
+    assert "setup.py" in rep002.reason
+
+
+def test_rep002_a_build_script_named_setup_py_declares_nothing(tmp_path: Path) -> None:
+    script = "import argparse\n\nif __name__ == '__main__':\n    argparse.ArgumentParser().parse_args()\n"
+    report = build(tmp_path, {"deploy/setup.py": script, "requirements.txt": "pandas==2.2.3\n", "lib.py": "x = 1\n"})
+    assert result(report, "REP002").status == "pass"

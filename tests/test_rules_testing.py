@@ -10,7 +10,9 @@ from ml_fixtures import READ_CSV, TRAIN, build, locations, result
 from repo_builder import status
 
 PASSING_TEST = "def test_ok():\n    assert 1 + 1 == 2\n"
-SERVE = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+SERVE = ("from fastapi import FastAPI\nfrom transformers import pipeline\n\napp = FastAPI()\n"
+         "classify = pipeline(\"sentiment-analysis\")\n")
+"""A service that serves a model (ML serving: the serving rules apply)."""
 
 
 # --------------------------------------------------------------------------- TST001

@@ -11,7 +11,7 @@ from pathlib import Path
 import pathspec
 import pytest
 from mlops_audit import catalogue
-from mlops_audit.cache import RACY_NS, CacheFile, CodeCache
+from mlops_audit.cache import RACY_NS, CacheFile
 from mlops_audit.config import discover
 from mlops_audit.engine import run_audit
 from mlops_audit.facts import codec, workers
@@ -144,7 +144,7 @@ def test_stat_signature_cache_reads_changed_files_again(tmp_path: Path, monkeypa
     assert _report(root, cache=True) == expected
     (doc_path,) = (tmp_path / "cache").glob("code-*.cache")
     assert "train.py" in CacheFile(doc_path).header["files"]
-    warm = CodeCache(root)
+    warm = catalogue.analysis_cache(root)  # the audit's own stamp
     facts = RepoFacts(root, discover(root), warm)
     _ = facts.units, facts.secrets
     assert warm.misses == 0 and warm.hits > 0

@@ -2,8 +2,9 @@
 
 One file per audited folder lives in the user's cache directory (``$MLOPS_AUDIT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/mlops-audit``, else ``~/.cache/mlops-audit``), never in the audited repository. Entries
-are invalidated by the tool version, the rule catalogue's hash and the analysers' source (code, secrets,
-notebooks, YAML).
+are invalidated by the tool version, the analysers' source (code, secrets, notebooks, YAML, globs) and the rule
+catalogue's digest, which the caller hands in (:func:`mlops_audit.catalogue.analysis_cache`): this module is below
+the catalogue and never imports it (``tests/test_import_layers.py``).
 
 Besides the analyses (by content), the cache remembers, per path, the file's stat signature (size, mtime,
 ctime, inode) and the content key it had: a warm run takes an unchanged file's analysis and secret-scan result
@@ -21,12 +22,13 @@ Never pickle: a cache file is data and can never run code.
 
 Nothing in the cache directory is read unless this tool sealed it (:func:`mlops_audit.facts.codec.seal`: a keyed
 blake2b checksum before the bytes): the header is checked before it is parsed, each analysis before it is
-decoded, the compiled rule catalogue (:mod:`mlops_audit.catalogue`) before it is used; a file that fails is
-ignored (a miss). The key is part of this tool, not a secret: the seal stops damaged files and files written by
-anything else (a hand-made catalogue with no rules), not someone who reads this source to forge one. Keep the
-cache directory out of what an untrusted change can write, or run with ``--no-cache``, which reads nothing from
-it. Temporary files left by a killed save are removed after an hour. Without a home directory (HOME unset, no
-passwd entry) and no MLOPS_AUDIT_CACHE_DIR, the audit runs without a cache.
+decoded, the compiled rule catalogue (:mod:`mlops_audit.catalogue`, which reads it with :func:`open_regular` from
+:func:`cache_dir`) before it is used; a file that fails is ignored (a miss). The key is part of this tool, not a
+secret: the seal stops damaged files and files written by anything else (a hand-made catalogue with no rules),
+not someone who reads this source to forge one. Keep the cache directory out of what an untrusted change can
+write, or run with ``--no-cache``, which reads nothing from it. Temporary files left by a killed save are removed
+after an hour. Without a home directory (HOME unset, no passwd entry) and no MLOPS_AUDIT_CACHE_DIR, the audit runs
+without a cache.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -79,14 +81,13 @@ def cache_dir() -> Path:
     return Path(base) / "mlops-audit"
 
 
-def catalogue_hash() -> str:
-    """The rule catalogue and the analysers' own source (globs too: path matches are cached): a change to any
-    of them invalidates every entry."""
+def analysers_hash(catalogue: str) -> str:
+    """``catalogue`` (the rule catalogue's digest, handed in) and the analysers' own source (globs too: path
+    matches are cached): a change to any of them invalidates every entry."""
     from mlops_audit import globs
-    from mlops_audit.catalogue import catalogue_digest
     from mlops_audit.facts import code, codec, notebooks, secrets, yamlsafe
 
-    digest = hashlib.sha256(catalogue_digest().encode())
+    digest = hashlib.sha256(catalogue.encode())
     for module in (code, codec, secrets, notebooks, yamlsafe, globs):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
@@ -189,10 +190,17 @@ def write_cache_file(path: Path, header: dict[str, Any], entries: Iterable[tuple
 
 
 class CodeCache:
-    """Analyses by content hash for one audited folder; ``save()`` keeps only what this run used."""
+    """Analyses by content hash for one audited folder; ``save()`` keeps only what this run used.
 
-    def __init__(self, root: Path, *, enabled: bool = True) -> None:
+    ``catalogue`` is the digest of the rule catalogue the analyses serve (part of the stamp: another catalogue,
+    another cache); ``on_save`` is called with the cache directory after each write of the cache file (the
+    catalogue keeps its compiled form there). The audit builds it with :func:`mlops_audit.catalogue.analysis_cache`,
+    which hands in both."""
+
+    def __init__(self, root: Path, *, enabled: bool = True, catalogue: str = "",
+                 on_save: Callable[[Path], None] | None = None) -> None:
         self.enabled = enabled
+        self.on_save = on_save
         self.hits = 0
         self.misses = 0
         self._file: CacheFile | None = None  # the previous run's cache, entries read from it when needed
@@ -210,7 +218,7 @@ class CodeCache:
         if not enabled:
             return
         try:
-            self._stamp = f"{CACHE_FORMAT}:{__version__}:{CODEC_VERSION}:{catalogue_hash()}"
+            self._stamp = f"{CACHE_FORMAT}:{__version__}:{CODEC_VERSION}:{analysers_hash(catalogue)}"
             name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
             self.path = cache_dir() / f"code-{name}{SUFFIX}"
         except NoCacheDir as exc:
@@ -339,9 +347,8 @@ class CodeCache:
         try:
             write_cache_file(self.path, header, self._entries())
             self._prune()
-            from mlops_audit.catalogue import save_compiled
-
-            save_compiled(self.path.parent)
+            if self.on_save is not None:
+                self.on_save(self.path.parent)
         except (OSError, ValueError, TypeError):  # a read-only or full disk, a value marshal refuses: the audit
             return  # does not need the cache
 
@@ -369,7 +376,8 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-TEMPORARY_PATTERNS = (".code-*.tmp", ".catalogue-*.tmp")  # what write_cache_file and save_compiled leave
+# what write_cache_file and an on_save writer leave (catalogue.save_compiled names its temporary files so)
+TEMPORARY_PATTERNS = (".code-*.tmp", ".catalogue-*.tmp")
 
 
 def prune_stale_temporaries(folder: Path, *, now: float | None = None) -> None:

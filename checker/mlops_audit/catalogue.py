@@ -1,4 +1,9 @@
-"""The rule catalogue: rules/*.yaml (shipped with the package) plus a team's custom rules from config."""
+"""The rule catalogue: rules/*.yaml (shipped with the package) plus a team's custom rules from config.
+
+The catalogue sits above the analysis cache (:mod:`mlops_audit.cache`): it keeps its compiled form in the cache
+directory with the cache's helpers, and hands the cache its digest and that save (:func:`analysis_cache`); the
+cache never imports the catalogue (``tests/test_import_layers.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,14 @@ import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_audit.checks import CheckSpecError, validate
 from mlops_audit.models import PILLARS, SEVERITIES, Rule
 from mlops_audit.resources import resource_dir
+
+if TYPE_CHECKING:
+    from mlops_audit.cache import CodeCache
 
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}\d{3}$")
 REQUIRED = ("id", "pillar", "severity", "level", "title", "why", "fix", "check")
@@ -74,7 +82,8 @@ def rule_from_dict(data: Any, source: str) -> Rule:
     )
 
 
-COMPILED_FORMAT = 2  # 2: sealed (a keyed checksum, as the analysis cache's entries)
+COMPILED_FORMAT = 3  # 2: sealed (a keyed checksum, as the analysis cache's entries); 3: with the knowledge
+KNOWLEDGE = "knowledge"  # rules/knowledge/: the ecosystem knowledge (mlops_audit/knowledge.py)
 MAX_COMPILED = 4
 MAX_COMPILED_BYTES = 8 * 1024 * 1024  # the compiled catalogue is ~100 KB: a bigger file is not ours
 _SEAL_KEY = b"mlops-audit rule catalogue"  # the seal's key: a file sealed for another purpose is not taken
@@ -82,9 +91,11 @@ _SEAL_KEY = b"mlops-audit rule catalogue"  # the seal's key: a file sealed for a
 
 @lru_cache(maxsize=1)
 def _sources() -> tuple[tuple[str, bytes], ...]:
-    """(file name, bytes) of every rules/*.yaml file, in name order."""
+    """(file name, bytes) of every rules/*.yaml file, then of every rules/knowledge/*.yaml file (named
+    ``knowledge/<file>``: the ecosystem knowledge the predicates read, compiled and sealed with the rules)."""
     directory: Path = resource_dir("rules")
-    return tuple((path.name, path.read_bytes()) for path in sorted(directory.glob("*.yaml")))
+    paths = sorted(directory.glob("*.yaml")) + sorted((directory / KNOWLEDGE).glob("*.yaml"))
+    return tuple((path.relative_to(directory).as_posix(), path.read_bytes()) for path in paths)
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +106,17 @@ def catalogue_digest() -> str:
         digest.update(f"\0{name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
         digest.update(data)
     return digest.hexdigest()[:20]
+
+
+@lru_cache(maxsize=2)
+def knowledge_docs(cache: bool = True) -> tuple[tuple[str, Any], ...]:
+    """(file name, parsed document) of every rules/knowledge/*.yaml file, from the sealed compiled catalogue
+    when there is one (no YAML parsed: 35 ms a run), else parsed. ``cache=False``: nothing read from the cache
+    directory (``--no-cache``)."""
+    compiled = _read_compiled() if cache else None
+    files = compiled if compiled is not None else _parse_yaml()
+    prefix = KNOWLEDGE + "/"
+    return tuple((name[len(prefix):], doc) for name, doc in files if name.startswith(prefix))
 
 
 def _compiled_path(directory: Path) -> Path:
@@ -138,6 +160,8 @@ def _build(files: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> tuple[
     rules: list[Rule] = []
     seen: set[str] = set()
     for name, docs in files:
+        if name.startswith(KNOWLEDGE + "/"):
+            continue  # knowledge, not rules: see knowledge_docs
         for item in docs:
             rule = rule_from_dict(item, "builtin")
             if rule.id in seen:
@@ -198,6 +222,21 @@ def save_compiled(directory: Path) -> None:
             stale.unlink(missing_ok=True)
     except Exception:  # only an optimisation: a YAML error surfaces where the catalogue is read
         return
+
+
+def analysis_cache(root: Path, *, enabled: bool = True) -> CodeCache:
+    """The analysis cache of ``root`` for this catalogue: stamped with its digest (an edit to rules/*.yaml
+    invalidates every entry) and keeping the compiled catalogue beside it (written when the cache is, so
+    ``--no-cache``, ``enabled=False``, writes nothing)."""
+    from mlops_audit.cache import CodeCache
+
+    digest = ""
+    if enabled:
+        try:
+            digest = catalogue_digest()
+        except OSError:  # the YAML cannot be read: no cache (the catalogue itself says why when it is read)
+            enabled = False
+    return CodeCache(root, enabled=enabled, catalogue=digest, on_save=save_compiled)
 
 
 def all_rules(custom: list[dict[str, Any]] | None = None, *, cache: bool = True) -> tuple[list[Rule], list[str]]:

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from mlops_audit import tomlread
+from mlops_audit.knowledge import Entry, configured_entries
 
 DEFAULT_IGNORE_REASON = "ignored in configuration"
 KNOWN_KEYS = {
     "select", "extend-select", "ignore", "per-path-ignores", "exclude", "fail-on", "min-score",
-    "large-file-mb", "fixture-max-kb", "data-extensions", "model-extensions", "rules",
+    "large-file-mb", "fixture-max-kb", "data-extensions", "model-extensions", "rules", "knowledge",
 }
 
 
@@ -45,6 +46,7 @@ class Config:
     data_extensions: list[str] = field(default_factory=list)
     model_extensions: list[str] = field(default_factory=list)
     custom_rules: list[dict[str, Any]] = field(default_factory=list)
+    knowledge: list[Entry] = field(default_factory=list)  # [[tool.mlops-audit.knowledge]] entries
     source: str | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)  # (file, what went wrong)
 
@@ -106,6 +108,11 @@ def apply_section(cfg: Config, section: dict[str, Any]) -> list[str]:
         if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
             raise ValueError("`rules` must be an array of tables ([[tool.mlops-audit.rules]])")
         cfg.custom_rules = rules
+    if "knowledge" in section:
+        items = section["knowledge"]
+        if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
+            raise ValueError("`knowledge` must be an array of tables ([[tool.mlops-audit.knowledge]])")
+        cfg.knowledge = configured_entries(items, "pyproject.toml")  # a KnowledgeError is a ValueError
     return warnings
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from mlops_audit import __version__
 from mlops_audit.baseline import fingerprint
-from mlops_audit.cache import CodeCache
-from mlops_audit.catalogue import all_rules
+from mlops_audit.catalogue import all_rules, analysis_cache
 from mlops_audit.checks import evaluate
 from mlops_audit.config import Config
 from mlops_audit.facts.repo import RepoFacts
@@ -169,7 +168,7 @@ def _audit(root: Path, config: Config, select: list[str] | None, ignore: list[st
         config.problems.append((config.source or "configuration", problem))
     selection = selection_for(config, select, ignore)
     if facts is None:
-        facts = RepoFacts(root, config, CodeCache(root, enabled=cache))
+        facts = RepoFacts(root, config, analysis_cache(root, enabled=cache))
     code_cache = facts.cache
     ordered = [r for r in rules if not r.id.startswith(LAST)] + [r for r in rules if r.id.startswith(LAST)]
     chosen = [rule for rule in ordered if selection.selected(rule)]

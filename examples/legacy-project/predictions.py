@@ -3,7 +3,7 @@ import pickle
 
 import pandas as pd
 
-AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # fake key for the demo: the audit reports it, masked
+AWS_ACCESS_KEY_ID = "AKIA2E4JQ7MZX9KD3PWL"  # made-up key for the demo (not AWS's documented one): reported, masked
 
 model = pickle.load(open("/home/alice/projects/churn/model_final_v2_FIXED.pkl", "rb"))
 

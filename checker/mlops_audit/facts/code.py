@@ -17,6 +17,9 @@ from mlops_audit.facts.secrets import scan_text
 MAX_CALL_NAME = 256  # characters; longer dotted call names are not recorded (see _dotted)
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|^\s*\?\?")
+# automagic shell commands IPython runs without a ``!`` (``pip install -U x``): not Python either
+_AUTOMAGIC = re.compile(r"^[ \t]*((pip|pip3|conda|mamba)[ \t]+(install|uninstall)\b"
+                        r"|(ls|cd|cat|mkdir|rm|cp|mv|pwd)[ \t]+[\"'/.~$-])")
 
 
 class Call(NamedTuple):  # a tuple: built 3x faster than a frozen dataclass (60,000 of them per 3,000 files)
@@ -25,6 +28,7 @@ class Call(NamedTuple):  # a tuple: built 3x faster than a frozen dataclass (60,
     kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> its value as written when a constant, else "..."
     first_arg: str | None = None  # first positional argument when it is a string literal
     nargs: int = 0  # number of positional arguments
+    scope: str = ""  # the function or method it is made in ("train", "Trainer.fit_epoch"), "" at module level
 
     @property
     def method(self) -> str:
@@ -45,6 +49,7 @@ class Function(NamedTuple):
     name: str
     line: int
     asserts: bool  # contains assert, pytest.raises/approx, self.assert*, mock assert_*
+    scope: str = ""  # its qualified name: "train", "Trainer.fit_epoch", "main.step" (what Call.scope names)
 
 
 def dump_calls(calls: list[Call]) -> bytes:
@@ -55,7 +60,7 @@ def dump_calls(calls: list[Call]) -> bytes:
 def load_calls(data: bytes) -> list[Call]:
     new = tuple.__new__
     shared = shared_kwargs  # one keyword tuple for all the files that pass the same keywords: 8 MB on 20,000
-    return [new(Call, (c[0], c[1], shared(c[2]), c[3], c[4]) if c[2] else c) for c in marshal.loads(data)]
+    return [new(Call, (c[0], c[1], shared(c[2]), c[3], c[4], c[5]) if c[2] else c) for c in marshal.loads(data)]
 
 
 def dump_functions(functions: list[Function]) -> bytes:
@@ -76,7 +81,8 @@ class CodeInfo:
     rule, and most of the others once. The per-file summaries (``call_names``, ``call_lines``, ``keywords``,
     ``packages``) let rules skip a file without reading its calls."""
 
-    __slots__ = ("_calls", "_calls_data", "_functions", "_functions_data", "call_lines", "call_names", "classes",
+    __slots__ = ("_calls", "_calls_data", "_functions", "_functions_data", "call_args", "call_lines", "call_names",
+                 "classes",
                  "error", "imports", "keywords", "lines", "packages", "secrets", "strings", "suppressions")
 
     def __init__(
@@ -92,6 +98,7 @@ class CodeInfo:
         secrets: list[tuple[int, str]] | None = None,  # (line, kind) of each secret-looking value
         call_names: tuple[str, ...] = (),  # the distinct names of ``calls``, in order of their first line
         call_lines: tuple[int, ...] = (),  # the first line of each of ``call_names``
+        call_args: tuple[int, ...] = (),  # the most arguments (positional + keyword) a call of each name passes
         keywords: tuple[str, ...] = (),  # the distinct keyword names of ``calls``
         packages: tuple[str, ...] = (),  # the distinct top-level packages of ``imports`` ("sklearn")
         *,
@@ -110,6 +117,7 @@ class CodeInfo:
         self.error = error
         self.secrets = secrets if secrets is not None else []
         self.call_names, self.call_lines, self.keywords, self.packages = call_names, call_lines, keywords, packages
+        self.call_args = call_args
         if (calls and not call_names) or (self.imports and not packages):
             summarise(self)
 
@@ -144,7 +152,7 @@ class CodeInfo:
         return dump_functions(self.functions)
 
     FIELDS = ("imports", "calls", "strings", "functions", "classes", "suppressions", "lines", "error", "secrets",
-              "call_names", "call_lines", "keywords", "packages")
+              "call_names", "call_lines", "call_args", "keywords", "packages")
 
     def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.FIELDS)
@@ -159,22 +167,45 @@ class CodeInfo:
 
 
 def summarise(info: CodeInfo) -> None:
-    """Set ``call_names``, ``call_lines``, ``keywords`` and ``packages`` from ``calls`` and ``imports``."""
+    """Set ``call_names``, ``call_lines``, ``call_args``, ``keywords`` and ``packages`` from ``calls`` and
+    ``imports``."""
     calls = info.calls  # read once: an analysis from the cache decodes its calls at each read
     first: dict[str, int] = {}
+    most: dict[str, int] = {}
     for call in sorted(calls, key=lambda c: c.line):
         first.setdefault(call.name, call.line)
+        args = call.nargs + len(call.kwargs)
+        if args > most.get(call.name, -1):
+            most[call.name] = args
     info.call_names, info.call_lines = tuple(first), tuple(first.values())
+    info.call_args = tuple(most[name] for name in first)
     info.keywords = tuple(dict.fromkeys(k for c in calls for k, _ in c.kwargs))
     info.packages = tuple(dict.fromkeys(sys.intern(m.partition(".")[0]) for m, _ in info.imports))
 
 
 def blank_magics(source: str) -> str:
-    """Replace IPython magics / shell escapes with blank lines so the cell parses as Python."""
+    """Replace IPython magics / shell escapes with blank lines so the cell parses as Python, the way IPython
+    reads them: a magic goes on after a trailing backslash or an open bracket (``%timeit f(x,\n  y)``); inside a
+    block it becomes ``pass`` (``if IN_COLAB:\n    %pip install x`` keeps a body); the first line's indentation
+    is removed from every line that has it (IPython's leading-indent transform)."""
+    lines = source.splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    indent = first[:len(first) - len(first.lstrip())]
+    if indent:
+        lines = [ln[len(indent):] if ln.startswith(indent) else ln for ln in lines]
     out = []
     in_cell_magic = source.lstrip().startswith("%%")
-    for line in source.splitlines():
-        out.append("" if in_cell_magic or _MAGIC.match(line) else line)
+    depth = 0  # brackets a magic left open, or -1 after a trailing backslash
+    for line in lines:
+        continued = depth != 0
+        magic = in_cell_magic or continued or bool(_MAGIC.match(line) or _AUTOMAGIC.match(line))
+        if magic and not continued and not in_cell_magic and line[:1] in (" ", "\t"):
+            out.append(line[:len(line) - len(line.lstrip())] + "pass")
+        else:
+            out.append("" if magic else line)
+        if magic and not in_cell_magic:
+            depth = max(depth, 0) + sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")
+            depth = -1 if line.endswith("\\") and depth <= 0 else max(depth, 0)
     return "\n".join(out)
 
 
@@ -254,18 +285,69 @@ def _const_text(node: ast.expr) -> str:
     return repr(node.value) if isinstance(node, ast.Constant) else "..."
 
 
+def _is_suffixed(node: ast.AST) -> bool:
+    """``something + "literal"``: the literal is the end of a string built at run time."""
+    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.right, ast.Constant)
+            and isinstance(node.right.value, str))
+
+
+def _checked_run(dotted: str, node: ast.Call) -> bool:
+    """``subprocess.check_call(...)``, ``run(..., check=True)``: a command whose failure fails the test."""
+    last = dotted.rpartition(".")[2]
+    if last in ("check_call", "check_output"):
+        return True
+    return last == "run" and any(k.arg == "check" and isinstance(k.value, ast.Constant) and k.value.value is True
+                                 for k in node.keywords)
+
+
 def _asserting(dotted: str | None) -> bool:
     last = dotted.rsplit(".", 1)[-1] if dotted else ""
     return last.startswith("assert") or last in _ASSERTING_CALLS
 
 
+_AMBIGUOUS = "\x00"  # a name bound to different values in one source: not resolved through its binding
+_BINDING_DEPTH = 3  # ``a = f(); b = a.g(); b.h()`` resolves two bindings deep, then stops
+
+
+def _bind(bindings: dict[str, str], target: ast.expr, value: ast.expr | None) -> None:
+    """Record ``target = value()`` when ``value`` is a call through a dotted name (``vec = CountVectorizer()``,
+    ``self.model = RandomForestClassifier()``, ``with mlflow.start_run() as run``): calls on the name are then
+    read as calls on the result (``vec.fit`` -> ``...CountVectorizer().fit``). A name bound twice to different
+    values is ambiguous and keeps its own name: no flow analysis, so no guess."""
+    key = _dotted(target) if isinstance(target, ast.Attribute | ast.Name) else None
+    if key is None:
+        return
+    bound = _dotted(value.func) if isinstance(value, ast.Call) else None
+    bound = bound + "()" if bound is not None else _AMBIGUOUS
+    if bindings.get(key, bound) != bound:
+        bound = _AMBIGUOUS
+    bindings[key] = bound
+
+
+def _bare_decorators(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+                     raw_calls: list[tuple[str, ast.Call, int]], scope: int) -> None:
+    """``@bentoml.service`` / ``@serve.deployment`` without parentheses: a call all the same (the decorator is
+    called with the function), recorded with no arguments. A decorator with parentheses is a Call node, seen
+    by the walk."""
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Name | ast.Attribute):
+            dotted = _dotted(decorator)
+            if dotted is not None:
+                call = ast.Call(func=decorator, args=[], keywords=[])
+                call.lineno = decorator.lineno
+                raw_calls.append((dotted, call, scope))
+
+
 def _scan(tree: ast.AST, info: CodeInfo) -> None:
     """One iterative pass over the tree (no recursion, no second walk per function)."""
     aliases: dict[str, str] = {}
-    raw_calls: list[tuple[str, ast.Call]] = []
-    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-    asserts: list[bool] = []  # per function: does its body (nested functions included) assert anything?
-    parents: list[int] = []  # enclosing function of each function, -1 at module level
+    bindings: dict[str, str] = {}
+    raw_calls: list[tuple[str, ast.Call, int]] = []
+    # functions and classes: each is a scope, the module is -1
+    scope_nodes: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+    scope_names: list[str] = []  # qualified: "Trainer.fit_epoch"
+    asserts: list[bool] = []  # per scope: does its body (nested functions included) assert anything?
+    parents: list[int] = []  # enclosing scope of each scope, -1 at module level
     stack: list[tuple[ast.AST, int]] = [(tree, -1)]
     push = stack.append
     leaves = _LEAVES
@@ -277,6 +359,13 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
             asserts[fn] = True
             fn = parents[fn]
 
+    def enter(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, fn: int) -> int:
+        scope_nodes.append(node)
+        scope_names.append(f"{scope_names[fn]}.{node.name}" if fn >= 0 else node.name)
+        asserts.append(False)
+        parents.append(fn)
+        return len(scope_nodes) - 1
+
     while stack:
         node, fn = stack.pop()
         kind = type(node)
@@ -284,9 +373,20 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
             assert isinstance(node, ast.Call)
             dotted = _dotted(node.func)
             if dotted is not None:
-                raw_calls.append((dotted, node))
-                if fn >= 0 and _asserting(dotted):
-                    mark(fn)
+                raw_calls.append((dotted, node, fn))
+                if fn >= 0 and (_asserting(dotted) or _checked_run(dotted, node)
+                                or any(k.arg and k.arg.startswith("assert") for k in node.keywords)):
+                    mark(fn)  # ``call(x, assert_data=...)``: a checking helper
+        elif kind is ast.JoinedStr:  # f"{base}/data/x.csv": its literal pieces are not paths on their own
+            assert isinstance(node, ast.JoinedStr)
+            for part in node.values:
+                if not isinstance(part, ast.Constant):
+                    push((part, fn))
+            continue
+        elif kind is ast.BinOp and _is_suffixed(node):  # prefix + "/data/train": a suffix, not a path
+            assert isinstance(node, ast.BinOp)
+            push((node.left, fn))
+            continue
         elif kind is ast.Constant:
             assert isinstance(node, ast.Constant)
             value = node.value
@@ -294,6 +394,14 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
             if (isinstance(value, str) and value[:1] in ("/", "\\")) or (
                     isinstance(value, str) and value[1:3] in (":\\", ":/")):
                 info.strings.append((value, node.lineno))
+        elif kind is ast.Assign:
+            assert isinstance(node, ast.Assign)
+            for target in node.targets:
+                _bind(bindings, target, node.value)
+        elif kind is ast.AnnAssign:
+            assert isinstance(node, ast.AnnAssign)
+            if node.value is not None:
+                _bind(bindings, node.target, node.value)
         elif kind is ast.Import:
             assert isinstance(node, ast.Import)
             for alias in node.names:
@@ -310,26 +418,29 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
                 for alias in node.names:
                     info.imports.append((f"{node.module}.{alias.name}", node.lineno))
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-            else:  # relative import: local code
+            else:  # relative import: local code, "." per level ("..utils.seed" two packages up)
                 for alias in node.names:
-                    aliases[alias.asname or alias.name] = f".{node.module or ''}.{alias.name}"
+                    aliases[alias.asname or alias.name] = f"{'.' * node.level}{node.module or ''}.{alias.name}"
         elif kind in _FUNCTIONS:
             assert isinstance(node, _FUNCTIONS)
-            functions.append(node)
-            asserts.append(False)
-            parents.append(fn)
-            fn = len(functions) - 1
-        elif kind is ast.Assert:
+            _bare_decorators(node, raw_calls, fn)
+            fn = enter(node, fn)
+        elif kind is ast.ClassDef:
+            assert isinstance(node, ast.ClassDef)
+            info.classes.append((node.name, tuple(b for b in (_dotted(x) for x in node.bases) if b), node.lineno))
+            _bare_decorators(node, raw_calls, fn)
+            fn = enter(node, fn)
+        elif kind is ast.Assert or kind is ast.Raise:  # a test that raises on a bad result checks it
             if fn >= 0:
                 mark(fn)
         elif kind in _WITHS:
             assert isinstance(node, _WITHS)
+            for item in node.items:
+                if item.optional_vars is not None:
+                    _bind(bindings, item.optional_vars, item.context_expr)
             if fn >= 0 and any(isinstance(i.context_expr, ast.Call) and _asserting(_dotted(i.context_expr.func))
                                for i in node.items):
                 mark(fn)
-        elif kind is ast.ClassDef:
-            assert isinstance(node, ast.ClassDef)
-            info.classes.append((node.name, tuple(b for b in (_dotted(x) for x in node.bases) if b), node.lineno))
         fields = child_fields.get(kind)
         for name in fields if fields is not None else _child_fields(kind):
             value = getattr(node, name, None)
@@ -340,27 +451,47 @@ def _scan(tree: ast.AST, info: CodeInfo) -> None:
             elif type(value) not in leaves and isinstance(value, AST):
                 push((value, fn))
 
-    def resolve(dotted: str) -> str:
+    def resolve_import(dotted: str) -> str:
         head, _, rest = dotted.partition(".")
-        target = aliases.get(head)
+        called = head.endswith("()")  # ``CountVectorizer().fit``, after a binding
+        target = aliases.get(head[:-2] if called else head)
         if target is None:
             return dotted
+        target += "()" if called else ""
         return f"{target}.{rest}" if rest else target
 
+    def resolve(dotted: str) -> str:
+        """Through the bindings (the longest bound prefix first), then the imports."""
+        for _ in range(_BINDING_DEPTH if bindings else 0):
+            parts = dotted.split(".")
+            for cut in range(len(parts) - 1, 0, -1):
+                prefix = ".".join(parts[:cut])
+                bound = bindings.get(prefix)
+                if bound is not None:
+                    break
+            else:
+                break
+            if bound == _AMBIGUOUS or prefix in aliases:
+                break
+            dotted = bound + "." + ".".join(parts[cut:])
+        return resolve_import(dotted)
+
     intern = sys.intern  # the same names recur in every file of a repository: keep one copy of each
-    for dotted, node in raw_calls:
+    scopes = [intern(n) for n in scope_names]
+    for dotted, node, fn in raw_calls:
         name = intern(resolve(dotted))
         kwargs = shared_kwargs(tuple((intern(k.arg), intern(_const_text(k.value)))
                                      for k in node.keywords if k.arg is not None))
         first = node.args[0] if node.args else None
         first_str = intern(first.value) if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-        info.calls.append(Call(name, node.lineno, kwargs, first_str, len(node.args)))
+        info.calls.append(Call(name, node.lineno, kwargs, first_str, len(node.args), scopes[fn] if fn >= 0 else ""))
     info.calls.sort(key=lambda c: c.line)
     info.strings.sort(key=lambda s: s[1])
     info.imports = sorted(((intern(m), n) for m, n in info.imports), key=lambda i: i[1])
-    info.classes = [(n, tuple(resolve(b) for b in bases), line) for n, bases, line in info.classes]
-    info.functions = sorted((Function(intern(f.name), f.lineno, a) for f, a in zip(functions, asserts, strict=True)),
-                            key=lambda f: f.line)
+    info.classes = [(n, tuple(resolve_import(b) for b in bases), line) for n, bases, line in info.classes]
+    info.functions = sorted((Function(intern(f.name), f.lineno, a, scopes[i])
+                             for i, (f, a) in enumerate(zip(scope_nodes, asserts, strict=True))
+                             if isinstance(f, _FUNCTIONS)), key=lambda f: f.line)
     summarise(info)
 
 

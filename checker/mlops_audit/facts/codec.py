@@ -56,6 +56,7 @@ def encode(info: CodeInfo) -> bytes:
         tuple(info.secrets),
         info.call_names,
         info.call_lines,
+        info.call_args,
         info.keywords,
         info.packages,
     ))
@@ -70,7 +71,7 @@ def decode(data: bytes) -> CodeInfo:
         raise ValueError("damaged analysis") from None
     try:
         (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names, call_lines,
-         keywords, packages) = marshal.loads(body)
+         call_args, keywords, packages) = marshal.loads(body)
     except (EOFError, TypeError) as exc:  # pragma: no cover - the checksum matched: only another Python's bytes
         raise ValueError("unreadable analysis") from exc
     if not (isinstance(calls, bytes) and isinstance(functions, bytes)):
@@ -85,6 +86,7 @@ def decode(data: bytes) -> CodeInfo:
         secrets=list(secrets),
         call_names=call_names,
         call_lines=call_lines,
+        call_args=call_args,
         keywords=keywords,
         packages=packages,
         calls_data=calls,

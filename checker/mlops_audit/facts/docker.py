@@ -16,6 +16,8 @@ class Stage:
     user: str | None = None
     user_line: int | None = None
     healthcheck: bool = False
+    exposes: bool = False  # an EXPOSE instruction
+    command: str = ""  # the last CMD / ENTRYPOINT, as written
 
 
 @dataclass
@@ -90,7 +92,30 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
             df.parsed[-1].user_line = line
         elif df.parsed and instr == "HEALTHCHECK":
             df.parsed[-1].healthcheck = not re.match(r"^\s*NONE\b", args, re.I)
+        elif df.parsed and instr == "EXPOSE":
+            df.parsed[-1].exposes = True
+        elif df.parsed and instr in ("CMD", "ENTRYPOINT"):
+            df.parsed[-1].command = args
     return df
+
+
+SERVER_WORDS = frozenset({"uvicorn", "gunicorn", "hypercorn", "waitress", "waitress-serve", "daphne", "flask",
+                          "fastapi", "serve", "streamlit", "gradio", "bentoml", "torchserve", "tritonserver",
+                          "mlserver", "litserve", "nginx", "--port", "--bind", "runserver"})
+SERVER_SCRIPT = re.compile(r"(^|[/._-])(app|serve|server|serving|api|predictor|service|main:app)(\.py)?$")
+DEV_IMAGE = re.compile(r"(^|/)\.devcontainer/|(^|[/._-])(dev|devel|codespace|devcontainer)([._-]|$)", re.I)
+
+
+def serves_requests(df: Dockerfile) -> bool:
+    """Whether the image's final stage is a service: it exposes a port or its command starts a server. A dev
+    container or a training / pipeline-step image is not one (a health check means nothing there)."""
+    if DEV_IMAGE.search(df.path):
+        return False
+    final = df.final
+    if final is None:
+        return False
+    words = [w for w in re.split(r"[\s\[\]\",']+", final.command.lower()) if w]
+    return final.exposes or any(w in SERVER_WORDS or SERVER_SCRIPT.search(w) for w in words)
 
 
 def unpinned_image(image: str, stage_names: set[str]) -> bool:

@@ -1,10 +1,18 @@
-"""Large blobs ever committed, found with one pipe: ``git rev-list --objects --all | git cat-file``."""
+"""Data, models and large files ever committed, found with one pipe: ``git rev-list --objects --all | git
+cat-file``.
+
+A blob is judged by its kind, as the work tree is: a data or model file (by the suffix of the path rev-list
+prints for it, so the kind costs nothing more than the sizes) is flagged above ``small`` bytes, any other blob
+above ``large`` bytes. The suffixes and both thresholds are handed in by the caller (RepoFacts), which owns the
+lists and the configuration; this module only reads git.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -12,13 +20,58 @@ from typing import IO
 from mlops_audit import gitrun
 from mlops_audit.gitrun import GitRepo
 
+# A Git LFS pointer is about 130 bytes and never 1024 or more (the LFS specification): a data file tracked by
+# LFS has only its pointer in git's history, so a data or model blob this small or smaller is never flagged,
+# whatever ``small`` is set to.
+LFS_POINTER_MAX = 1024
+
+
+@dataclass(frozen=True)
+class HistoryBlob:
+    """A path of the history whose blob was flagged: its largest flagged version and how many there were."""
+
+    path: str  # relative to the audited root, as rev-list printed it (the first path the blob was reached by)
+    size: int  # bytes of its largest flagged version
+    kind: str  # "data" or "model" (by the path's suffix, above the small threshold), else "large"
+    versions: int = 1  # flagged blobs reached by this path (each version of the file is one)
+    total: int = 0  # their bytes together (0 when constructed without it: then ``size``)
+
+    def __post_init__(self) -> None:
+        if self.total < self.size:
+            object.__setattr__(self, "total", self.size)
+
 
 @dataclass
 class HistoryFacts:
-    large_blobs: list[tuple[str, int]] = field(default_factory=list)  # (path relative to the root, bytes)
+    blobs: list[HistoryBlob] = field(default_factory=list)  # sorted by path
     shallow: bool = False
     scanned: bool = False
     problem: str | None = None
+
+    @property
+    def large_blobs(self) -> list[tuple[str, int]]:
+        """(path, bytes) of every flagged blob, whatever its kind (the shape before kinds were told apart)."""
+        return [(b.path, b.size) for b in self.blobs]
+
+
+def _suffixes(values: Iterable[str]) -> tuple[str, ...]:
+    """Lower-case suffixes with their dot (".csv"), as config.py normalises the configured ones."""
+    return tuple(sorted({v.lower() if v.startswith(".") else "." + v.lower() for v in values if v.strip(".")}))
+
+
+def blob_kind(name: str, data: Iterable[str], model: Iterable[str]) -> str | None:
+    """"data" or "model" when the file name ``name`` ends with one of the suffixes (lower case, with their dot),
+    else None. The longest suffix that matches decides (".pt.gz" a model before ".gz" data), data winning a tie;
+    a name that is only a suffix (".csv") has none, as for ``PurePosixPath.suffix``. Every data or model file
+    of the work tree (``suffix_of`` in the lists) is one here too; a configured suffix of two parts
+    (".nii.gz") is matched whole."""
+    lowered = name.lower()
+    best, kind = 0, None
+    for suffixes, what in ((data, "data"), (model, "model")):
+        for suffix in suffixes:
+            if len(suffix) > best and len(lowered) > len(suffix) and lowered.endswith(suffix):
+                best, kind = len(suffix), what
+    return kind
 
 
 class HistoryScan:
@@ -26,11 +79,19 @@ class HistoryScan:
     --batch-check`` starts at once, writes to an anonymous temporary file (so git never waits for us), and is
     read by :meth:`result` when a rule needs it. On a large repository git works while the audit parses files.
 
+    ``large`` is the size in bytes above which any blob is flagged; ``small`` the one above which a data or
+    model blob (a path ending with one of ``data_suffixes`` / ``model_suffixes``) is flagged. ``small`` is raised
+    to LFS_POINTER_MAX (an LFS pointer is never a data file) and lowered to ``large``. Without suffixes (the
+    default) every blob is judged by ``large`` alone.
+
     A scan that fails (git's exit status) or is partial (objects missing: a partial clone, a snapshot without
     large blobs, a damaged repository) says so in ``problem``: the rule is then not checked, never passed."""
 
-    def __init__(self, repo: GitRepo, root: Path, threshold: int, timeout: float = 120.0) -> None:
-        self.repo, self.root, self.threshold, self.timeout = repo, root, threshold, timeout
+    def __init__(self, repo: GitRepo, root: Path, large: int, timeout: float = 120.0, *, small: int | None = None,
+                 data_suffixes: Iterable[str] = (), model_suffixes: Iterable[str] = ()) -> None:
+        self.repo, self.root, self.large, self.timeout = repo, root, large, timeout
+        self.small = min(large, max(LFS_POINTER_MAX, large if small is None else small))
+        self.data_suffixes, self.model_suffixes = _suffixes(data_suffixes), _suffixes(model_suffixes)
         self.deadline = time.monotonic() + timeout
         self._error: str | None = None
         self._revs: subprocess.Popen[bytes] | None = None
@@ -65,6 +126,7 @@ class HistoryScan:
             self._revs.wait(timeout=max(0.0, self.deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             self._stop()
+            self._out.close()
             facts.problem = f"history scan stopped after {self.timeout:.0f} s"
             return facts
         if self._revs.returncode != 0 or self._cat.returncode != 0:
@@ -80,37 +142,64 @@ class HistoryScan:
             return facts
         finally:
             self._out.close()
+        blobs, missing = self._parse(output)
+        facts.blobs = blobs
+        if missing:
+            facts.problem = (f"history scan incomplete: {missing} object(s) missing from the repository "
+                             "(a partial clone or a copy without large blobs); data, models and large files "
+                             "may be unseen")
+            return facts
+        facts.scanned = True
+        return facts
+
+    def _parse(self, output: bytes) -> tuple[list[HistoryBlob], int]:
+        """The flagged blobs of cat-file's output ("<type> <size> <path>" lines), and how many objects were
+        missing. The size is read before the path is decoded: most blobs are below both thresholds."""
         top = self.repo.work_tree
         prefix = self.root.relative_to(top).as_posix() if self.root != top else ""
         prefix = f"{prefix}/" if prefix else ""
-        best: dict[str, int] = {}
-        threshold = self.threshold
+        large, small = self.large, self.small
+        data, model = self.data_suffixes, self.model_suffixes
+        floor = small if data or model else large
+        found: dict[str, list[int]] = {}  # path -> [largest size, versions, total]
+        kinds: dict[str, str] = {}
         missing = 0
         for raw in output.splitlines():
             if not raw.startswith(b"blob "):
                 if raw.endswith(b" missing"):  # rev-list printed "?<id>" for an object the repository lacks
                     missing += 1
                 continue
-            parts = raw.decode("utf-8", "surrogateescape").split(" ", 2)
+            parts = raw.split(b" ", 2)
             if len(parts) < 3:
-                continue
+                continue  # a blob reached by no path (git prints none for a blob named on the command line)
             try:
                 size = int(parts[1])
             except ValueError:
                 continue
-            path = parts[2]
-            if size > threshold and path.startswith(prefix):
-                rel = path[len(prefix):]
-                best[rel] = max(best.get(rel, 0), size)
-        facts.large_blobs = sorted(best.items())
-        if missing:
-            facts.problem = (f"history scan incomplete: {missing} object(s) missing from the repository "
-                             "(a partial clone or a copy without large blobs); large blobs may be unseen")
-            return facts
-        facts.scanned = True
-        return facts
+            if size <= floor:
+                continue
+            path = parts[2].decode("utf-8", "surrogateescape")
+            if not path.startswith(prefix):
+                continue
+            rel = path[len(prefix):]
+            kind = kinds.get(rel)
+            if kind is None:
+                kind = kinds[rel] = blob_kind(rel.rsplit("/", 1)[-1], data, model) or "large"
+            if size <= (large if kind == "large" else small):
+                continue
+            row = found.get(rel)
+            if row is None:
+                found[rel] = [size, 1, size]
+            else:
+                row[0], row[1], row[2] = max(row[0], size), row[1] + 1, row[2] + size
+        blobs = [HistoryBlob(rel, size, kinds[rel], versions, total)
+                 for rel, (size, versions, total) in sorted(found.items())]
+        return blobs, missing
 
 
-def scan_history(repo: GitRepo, root: Path, threshold: int, timeout: float = 120.0) -> HistoryFacts:
-    """Every blob larger than ``threshold`` bytes reachable from any ref, with a path under ``root``."""
-    return HistoryScan(repo, root, threshold, timeout).result()
+def scan_history(repo: GitRepo, root: Path, large: int, timeout: float = 120.0, *, small: int | None = None,
+                 data_suffixes: Iterable[str] = (), model_suffixes: Iterable[str] = ()) -> HistoryFacts:
+    """Every blob reachable from any ref, with a path under ``root``, that is a data or model file larger than
+    ``small`` bytes or any file larger than ``large`` bytes (see HistoryScan)."""
+    return HistoryScan(repo, root, large, timeout, small=small, data_suffixes=data_suffixes,
+                       model_suffixes=model_suffixes).result()

@@ -21,17 +21,29 @@ from typing import Any, NamedTuple, Protocol
 from mlops_audit import tomlread
 from mlops_audit.cache import CodeCache, bytes_key, content_key
 from mlops_audit.config import Config
-from mlops_audit.facts import ci, docker, dvc, lfs, manifests, secrets, yamlsafe
+from mlops_audit.facts import (
+    capabilities,
+    ci,
+    discovery,
+    docker,
+    dvc,
+    lfs,
+    manifests,
+    ml_usage,
+    secret_places,
+    yamlsafe,
+)
+from mlops_audit.facts.callgraph import CallGraph
 from mlops_audit.facts.code import CodeInfo, blank_magics, describe_error
 from mlops_audit.facts.history import HistoryFacts, HistoryScan
-from mlops_audit.facts.manifests import Manifests
 from mlops_audit.facts.notebooks import Notebook, parse_notebook
 from mlops_audit.facts.notebooks import from_data as notebook_from_data
 from mlops_audit.facts.notebooks import to_data as notebook_data
 from mlops_audit.facts.workers import analyse_many
 from mlops_audit.globs import matcher
 from mlops_audit.inventory import FileEntry, Inventory, build_inventory
-from mlops_audit.models import CheckUnavailable
+from mlops_audit.knowledge import Entry, Knowledge, NamePattern
+from mlops_audit.knowledge import build as build_knowledge
 
 MAX_SOURCE_BYTES = 1024 * 1024
 MAX_SOURCE_LINES = 30_000  # an AST costs ~2.5 KB a line: bigger modules are generated code, not read
@@ -50,6 +62,12 @@ MODEL_EXTENSIONS = (
 )
 MEDIA_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".wav", ".mp3", ".flac")
 MEDIA_SET_MIN = 20
+# folders of a site's or a README's pictures; a media set under one of DATA_DIRS is data all the same
+DOC_MEDIA_DIRS = {"img", "imgs", "images", "image", "assets", "static", "screenshots", "figures", "figs", "fig",
+                  "media", "icons", "logos", "diagrams", "_static", "site", "website"}
+DATA_DIRS = {"data", "dataset", "datasets", "raw", "processed", "train", "training", "val", "valid", "validation",
+             "test_images", "samples", "corpus"}
+CODE_BUNDLES = (".py.zip", ".js.zip", ".ts.zip", ".java.zip", ".go.zip")  # a zipped function's source (AWS Lambda)
 TEXT_EXTENSIONS = (
     ".py", ".ipynb", ".yml", ".yaml", ".json", ".toml", ".cfg", ".ini", ".env", ".txt", ".sh", ".md", ".conf",
     ".properties", ".r", ".scala", ".js", ".ts", ".sql", ".tf", ".bash", ".zsh", ".ps1", ".envrc",
@@ -57,27 +75,11 @@ TEXT_EXTENSIONS = (
 TEXT_NAMES = ("Dockerfile", "Makefile", "Jenkinsfile", ".env", ".netrc", ".npmrc", ".pypirc", "Procfile")
 FIXTURE_DIRS = {"tests", "test", "fixtures", "testdata", "test_data", "docs", "doc", "examples"}
 
-ML_LIBRARIES = (
-    "sklearn", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "transformers", "jax", "flax",
-    "statsmodels", "pytorch_lightning", "lightning", "fastai", "prophet", "sentence_transformers", "gensim",
-    "optuna", "mlflow", "timm", "peft", "accelerate", "onnxruntime", "tensorflow_hub", "skorch", "pycaret",
-    "autogluon", "h2o", "spacy", "river",
-)
-SERVING_LIBRARIES = (
-    "fastapi", "flask", "bentoml", "litserve", "ray.serve", "starlette", "kserve", "seldon_core", "sanic",
-    "aiohttp.web", "ts.torch_handler", "tornado.web", "django", "gradio", "mlserver", "falcon",
-)
 MAX_SHOWN_READS = 5
-DATA_READERS = re.compile(
-    r"(^|\.)(read_csv|read_parquet|read_json|read_excel|read_feather|read_sql|read_table|read_hdf|read_orc|"
-    r"read_pickle|loadtxt|genfromtxt|load_dataset|from_csv|scan_csv|scan_parquet|read_files|"
-    r"load_iris|load_wine|load_digits|load_diabetes|load_breast_cancer|fetch_\w+|image_dataset_from_directory|"
-    r"ImageFolder)$"
-)
 TRAIN_SCRIPT = re.compile(r"(?i)train")  # a file name starting so (matched at its start)
-TRAIN_METHODS = {"fit", "fit_generator", "train", "train_model", "partial_fit", "fit_predict"}
-TRAIN_CALLS = re.compile(r"(^|\.)(Trainer|SFTTrainer|Seq2SeqTrainer|train_test_split|cross_val_score|GridSearchCV)$")
 INFERENCE_NAME = re.compile(r"(predict|infer|inference|serve|serving|score|batch)", re.I)
+# a function named so predicts; ``score_ap_from_ranks`` / ``batch_norm`` do not (score and batch: file names only)
+INFERENCE_FUNCTION = re.compile(r"(predict|infer|inference|serve|serving)", re.I)
 CONFIG_NAME = re.compile(r"(?i)^(params|hparams|hyperparams|config|train_config|training)[\w.-]*$")
 VERSION_SPRAWL = re.compile(
     r"(?i)([_\-\s.](v\d+|final|copy|old|new|fixed|backup|bak|tmp|temp|orig|latest|draft|wip)$)|"
@@ -89,28 +91,6 @@ class TextPattern(Protocol):
     """What the facts need of a pattern: ``re.Pattern``, or an RE2 regex (a custom rule's, see checks.py)."""
 
     def search(self, string: str, /) -> object: ...
-
-
-class UnreadCiFile:
-    """A CI configuration that exists but could not be read: there is CI, and what it runs is unknown (reading
-    it raises CheckUnavailable: the rule's status is "error", saying why)."""
-
-    __slots__ = ("path", "problem", "system", "yaml")
-
-    def __init__(self, path: str, system: str, problem: str) -> None:
-        self.path, self.system, self.problem = path, system, problem
-        self.yaml = path.endswith((".yml", ".yaml"))
-
-    def _unknown(self) -> CheckUnavailable:
-        return CheckUnavailable(f"not checked: {self.path}: {self.problem}")
-
-    @property
-    def runs_tests(self) -> bool:
-        raise self._unknown()
-
-    @property
-    def scheduled(self) -> bool:
-        raise self._unknown()
 
 
 class Ref(NamedTuple):
@@ -238,6 +218,8 @@ class RepoFacts:
         self._texts: dict[str, str | None] = {}
         self._unread: dict[str, str] = {}  # path -> why its text could not be read
         self._names_matching: dict[TextPattern, frozenset[str]] = {}
+        self.capability_names: dict[str, dict[str, list[Entry]]] = {}  # see facts/capabilities.call_names
+        self._pattern_names: dict[str, frozenset[str]] = {}
         self._history_scan: HistoryScan | None = None
         self._notebook_keys: dict[str, str] = {}  # notebook path -> content key, when the cache is on
         self._last_lines: tuple[str | None, list[str]] = (None, [])  # the file line_text split last
@@ -254,6 +236,10 @@ class RepoFacts:
     @cached_property
     def paths(self) -> list[str]:
         return [f.path for f in self.files]
+
+    @cached_property
+    def path_set(self) -> frozenset[str]:
+        return frozenset(self.paths)
 
     @cached_property
     def suffixes(self) -> list[str]:
@@ -681,46 +667,64 @@ class RepoFacts:
         """Test modules (conftest.py is test code, but not a test on its own)."""
         return [p for p in self.paths if is_test_path(p) and not p.endswith("conftest.py")]
 
-    # ----------------------------------------------------------------- what kind of project
-    def _units_importing(self, libraries: tuple[str, ...]) -> dict[tuple[str, int | None], Unit]:
-        prefixes = tuple(m + "." for m in libraries)
-        packages = frozenset(libraries) if not any("." in m for m in libraries) else None
-        found: dict[tuple[str, int | None], Unit] = {}
-        for unit in self.units:
-            info = unit.info
-            if (not packages.isdisjoint(info.packages)) if packages is not None else \
-                    any(n in libraries or n.startswith(prefixes) for n, _ in info.imports):
-                found[(unit.path, unit.cell)] = unit
+    # ----------------------------------------------------------------- ecosystem knowledge
+    @cached_property
+    def knowledge(self) -> Knowledge:
+        """The built-in knowledge (rules/knowledge/*.yaml) plus the repository's ``[[tool.mlops-audit.knowledge]]``."""
+        return build_knowledge(self.config.knowledge, cache=self.cache is not None)
+
+    def capability(self, name: str, *, tests: bool | None = False, limit: int | None = None,
+                   code_only: bool = False) -> list[capabilities.Hit]:
+        """Where the repository shows capability ``name`` (see facts/capabilities.find)."""
+        return capabilities.find(self, self.knowledge[name], tests=tests, limit=limit, code_only=code_only)
+
+    def shows(self, name: str, *, tests: bool | None = False) -> capabilities.Hit | None:
+        """The first place the repository shows capability ``name``, or None."""
+        return capabilities.shows(self, self.knowledge[name], tests=tests)
+
+    @property
+    def call_name_set(self) -> frozenset[str]:
+        return self._call_names
+
+    def names_matching_pattern(self, pattern: NamePattern) -> frozenset[str]:
+        """The distinct call names a knowledge call pattern matches."""
+        found = self._pattern_names.get(pattern.text)
+        if found is None:
+            found = self._pattern_names[pattern.text] = frozenset(n for n in self._call_names if pattern.match(n))
         return found
 
+    @staticmethod
+    def in_tests(path: str) -> bool:
+        return is_test_path(path)
+
+    @cached_property
+    def call_graph(self) -> CallGraph:
+        """The repository's own call graph (non-test code): which local function each call reaches."""
+        return CallGraph(self.code_units(tests=False))
+
+    # ----------------------------------------------------------------- what kind of project
     @cached_property
     def ml_files(self) -> list[str]:
-        """Files (py or notebooks) importing an ML library."""
-        return sorted({u.path for u in self._units_importing(ML_LIBRARIES).values()})
+        """Files (py or notebooks) importing an ML library (the ``ml_library`` knowledge)."""
+        return sorted(capabilities.paths_importing(self, self.knowledge["ml_library"]))
 
     @cached_property
     def training_refs(self) -> list[Ref]:
-        """Where each file first trains a model (.fit()/train()/Trainer, in a file that imports an ML library),
-        in file order. One place per file is all the rules use (does it train, which files, where first); every
-        training call would be 60,000 refs on 20,000 files."""
-        ml_paths = set(self.ml_files)
-        # a call trains when its method is a training one (``.fit``) or its name a trainer's: as names, both
-        trains = self.call_names_matching(TRAIN_CALLS) | {
-            n for n in self._call_names if n.rsplit(".", 1)[-1] in TRAIN_METHODS}
-        refs = []
-        found: set[str] = set()
-        for unit in self.code_units(tests=False):
-            if unit.path in found or unit.path not in ml_paths or trains.isdisjoint(unit.info.call_names):
-                continue
-            info = unit.info  # the names come in the order of their first line: the first trainer is the first call
-            line = next(line for name, line in zip(info.call_names, info.call_lines, strict=True) if name in trains)
-            refs.append(Ref(unit.path, line, unit.cell))
-            found.add(unit.path)
-        return refs
+        """Where each file first trains a model, in file order (the ``training`` knowledge: fit/train calls with
+        arguments, trainers, hand-written loops; deterministic transforms and PyTorch's mode switch excepted), in
+        a file that imports an ML library. One place per file is all the rules use."""
+        return ml_usage.training(self)
+
+    @cached_property
+    def unseeded_training(self) -> list[Ref]:
+        """Training places reached from an entry point that fixes no seed (facts/ml_usage.py)."""
+        return ml_usage.unseeded_training(self)
 
     @cached_property
     def training_files(self) -> list[str]:
-        return sorted({r.path for r in self.training_refs})
+        """The files that train, or, when nothing trains here, the files that launch training jobs."""
+        refs = self.training_refs or self.remote_training_refs
+        return sorted({r.path for r in refs})
 
     @cached_property
     def model_files(self) -> list[FileEntry]:
@@ -729,7 +733,14 @@ class RepoFacts:
 
     @cached_property
     def serving_refs(self) -> list[Ref]:
-        return self.imports_of(SERVING_LIBRARIES, tests=False)
+        """Imports of a web framework or model server (the ``serving`` knowledge) outside tests."""
+        return [h.ref for h in self.capability("serving", code_only=True)]
+
+    @cached_property
+    def model_serving_files(self) -> list[str]:
+        """Serving files that serve a model: they load or call one (the ``model_loading`` knowledge), or
+        import a module of the repository that does. A web app with no model is not ML serving."""
+        return ml_usage.model_serving_files(self)
 
     @cached_property
     def serving_files(self) -> list[str]:
@@ -739,11 +750,14 @@ class RepoFacts:
     def inference_files(self) -> list[str]:
         """Non-test .py files that serve or predict: serving apps, predict/infer/score scripts or functions."""
         found = set(self.serving_files)
+        # named for predicting, in ML code: ``def serve()`` in a website's fabfile or ``score_ap()`` in an
+        # evaluation module of a library that loads no model is not inference
+        ml = set(self.ml_files) | {h.ref.path for h in self.capability("model_loading", code_only=True)}
         for path, info in self.python_files.items():
-            if is_test_path(path):
+            if is_test_path(path) or path not in ml:
                 continue
             stem = _stem(path.rsplit("/", 1)[-1])
-            if INFERENCE_NAME.search(stem) or any(INFERENCE_NAME.match(f.name) for f in info.functions):
+            if INFERENCE_NAME.search(stem) or any(INFERENCE_FUNCTION.match(f.name) for f in info.functions):
                 found.add(path)
         return sorted(found)
 
@@ -758,6 +772,9 @@ class RepoFacts:
                          and TRAIN_SCRIPT.match(p.rsplit("/", 1)[-1])]
         if train_scripts:
             evidence.append(f"training entry point {train_scripts[0]}")
+        if self.remote_training_refs:
+            ref = self.remote_training_refs[0]
+            evidence.append(f"a training job launched on a platform, e.g. {ref.path}")
         data_nbs = [p for p, nb in self.notebooks.items() if nb.cells]
         if data_nbs and (self.ml_files or self.data_files or self.data_reads):
             evidence.append(f"{len(data_nbs)} notebook(s) working with data, e.g. {data_nbs[0]}")
@@ -769,8 +786,19 @@ class RepoFacts:
     def is_ml_project(self) -> bool:
         return bool(self.ml_evidence)
 
+    @cached_property
+    def remote_training_refs(self) -> list[Ref]:
+        """Training jobs launched on a platform (the ``remote_training`` knowledge), outside tests."""
+        return [h.ref for h in self.capability("remote_training")]
+
     @property
     def trains(self) -> bool:
+        """A model is trained: here (training code) or in a job this repository launches on a platform."""
+        return bool(self.training_refs) or bool(self.remote_training_refs)
+
+    @property
+    def trains_here(self) -> bool:
+        """Training code in the repository (what a seed or a hyper-parameter file is about)."""
         return bool(self.training_refs)
 
     @property
@@ -779,12 +807,13 @@ class RepoFacts:
 
     @property
     def serves(self) -> bool:
-        return bool(self.serving_files)
+        """Model serving in an ML project: a serving file that loads or calls a model."""
+        return self.is_ml_project and bool(self.model_serving_files)
 
     @cached_property
     def data_reads(self) -> list[Ref]:
         """The first places data is read (read_csv, load_dataset...) outside tests: rules show five at most."""
-        return self.calls_matching(DATA_READERS, tests=False, limit=MAX_SHOWN_READS)
+        return [h.ref for h in self.capability("data_reading", code_only=True, limit=MAX_SHOWN_READS)]
 
     @property
     def uses_data(self) -> bool:
@@ -817,113 +846,39 @@ class RepoFacts:
         """Data files in the inventory (tracked or about to be), media folders included, fixtures excluded."""
         exts = DATA_EXTENSIONS + tuple(self.config.data_extensions)
         pairs = list(zip(self.files, self.suffixes, strict=True))
-        found = [f for f, suffix in pairs if suffix in exts and not self.is_small_fixture(f)]
+        found = [f for f, suffix in pairs if suffix in exts and not self.is_small_fixture(f)
+                 and not f.path.endswith(CODE_BUNDLES)]
         media: dict[str, list[FileEntry]] = defaultdict(list)
         for f, suffix in pairs:
-            if suffix in MEDIA_EXTENSIONS and not set(f.path.split('/')[:-1]) & FIXTURE_DIRS:
-                media[posixpath.dirname(f.path)].append(f)
+            if suffix not in MEDIA_EXTENSIONS:
+                continue
+            folders = set(f.path.split('/')[:-1])
+            if folders & FIXTURE_DIRS or (folders & DOC_MEDIA_DIRS and not folders & DATA_DIRS):
+                continue  # screenshots and figures of the documentation, not a data set
+            media[posixpath.dirname(f.path)].append(f)
         for entries in media.values():
             if len(entries) >= MEDIA_SET_MIN:
                 found.extend(entries)
         return found
 
     def unversioned(self, entries: list[FileEntry]) -> list[FileEntry]:
-        """Entries that are neither DVC-tracked nor in Git LFS."""
-        return [e for e in entries if not self.dvc.covers(e.path) and not self.lfs_managed(e)]
+        """Entries that are neither DVC-tracked nor in Git LFS. A file DVC versions that git still tracks is
+        in git all the same (DVC refuses to version what git tracks: ``git rm --cached`` it)."""
+        return [e for e in entries if (not self.dvc.covers(e.path) or e.tracked) and not self.lfs_managed(e)]
 
     # ----------------------------------------------------------------- tools and configuration
     @cached_property
     def manifests(self) -> manifests.Manifests:
-        out = manifests.Manifests()
-        for path in self.paths:
-            try:  # not `with self._reading(path)`: this loop runs over every path, a try costs nothing
-                self._read_manifest(path, out)
-            except Exception as exc:
-                self._unreadable(path, exc)
-        for df in self.dockerfiles:
-            if df.problem is not None:
-                out.mark_unread(df.path, df.problem, manifests.PYTHON)
-                continue
-            for stage in df.stages:
-                if re.match(r"^([\w.-]+/)*python:\d", stage.image):
-                    out.found_python_version.append(f"{df.path} (FROM {stage.image})")
-                    break
-        return out
-
-    def _read_manifest(self, path: str, out: Manifests) -> None:
-        """Add what ``path`` declares, when it is a manifest. A manifest whose text cannot be read still counts as
-        one (it exists), and what it may declare is marked unknown."""
-        name = path.rsplit("/", 1)[-1]
-        lower = name.lower()
-        if manifests.is_lock_file(path):
-            out.found_lock_files.append(path)
-        if manifests.is_requirements_txt(path) or (lower.startswith("requirements") and lower.endswith(".lock")):
-            out.files.append(path)
-            text = self.text(path)
-            if text is None:
-                if not lower.endswith(".lock"):
-                    out.mark_unread(path, self.why_unread(path), manifests.REQUIREMENTS, manifests.LOCK)
-                return
-            reqs, hashes = manifests.parse_requirements(text, path)
-            if lower.endswith(".lock"):
-                return
-            out.found_requirements.extend(reqs)
-            if reqs and (hashes or all(r.exact for r in reqs)):  # a pip-compile / pip freeze output
-                out.found_lock_files.append(path)
-        elif name == "pyproject.toml":
-            out.files.append(path)
-            data = self.toml(path)
-            if data is not None:
-                manifests.read_pyproject(data, self.text(path) or "", path, out)
-            self._unknown_if_unread(path, out, manifests.REQUIREMENTS, manifests.PYTHON, manifests.LICENSE)
-        elif lower in ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml"):
-            out.files.append(path)
-            doc = self.yaml(path)
-            manifests.read_environment_yml(doc, self.text(path) or "", path, out)
-            self._unknown_if_unread(path, out, manifests.REQUIREMENTS, manifests.PYTHON)
-        elif name == "Pipfile":
-            out.files.append(path)
-            data = self.toml(path)
-            if data is not None:
-                manifests.read_pipfile(data, self.text(path) or "", path, out)
-            self._unknown_if_unread(path, out, manifests.REQUIREMENTS, manifests.PYTHON)
-        elif name in ("setup.py", "setup.cfg"):
-            out.files.append(path)
-            text = self.text(path) or ""
-            if "python_requires" in text:
-                out.found_python_version.append(f"{path} (python_requires)")
-            if re.search(r"\blicense\s*[=:]", text):
-                out.found_license = True
-            self._unknown_if_unread(path, out, manifests.PYTHON, manifests.LICENSE)
-        elif name in (".python-version", "runtime.txt", ".tool-versions") and "/" not in path:
-            text = self.text(path) or ""
-            if name != ".tool-versions":
-                out.found_python_version.append(path)  # the file declares a version by being there
-            elif "python" in text:
-                out.found_python_version.append(path)
-            else:
-                self._unknown_if_unread(path, out, manifests.PYTHON)
-
-    def _unknown_if_unread(self, path: str, out: Manifests, *declarations: str) -> None:
-        if self.text(path, report=False) is None:
-            out.mark_unread(path, self.why_unread(path), *declarations)
+        return discovery.read_manifests(self)
 
     @cached_property
-    def ci_files(self) -> list[ci.CiFile | UnreadCiFile]:
-        found: list[ci.CiFile | UnreadCiFile] = []
-        for path in self.paths:
-            system = ci.ci_system(path)
-            if system is None:
-                continue
-            with self._reading(path):
-                text = self.text(path)
-                if text is None:  # it exists: there is CI, what it runs is unknown
-                    found.append(UnreadCiFile(path, system, self.why_unread(path)))
-                    continue
-                if path.endswith((".yml", ".yaml")):
-                    self.yaml(path)  # validity: an invalid workflow is reported, and still read as text
-                found.append(ci.describe(path, system, text))
-        return found
+    def content_signatures(self) -> dict[str, discovery.Signature]:
+        """YAML files recognised by their content (CI systems, conda environments), for manifests and CI."""
+        return discovery.content_signatures(self)
+
+    @cached_property
+    def ci_files(self) -> list[ci.CiFile | discovery.UnreadCiFile]:
+        return discovery.find_ci_files(self)
 
     @cached_property
     def dockerfiles(self) -> list[docker.Dockerfile]:
@@ -958,7 +913,11 @@ class RepoFacts:
         """Start the history scan now, in the background (git works while the audit parses files)."""
         inv = self.inventory
         if self._history_scan is None and inv.git is not None:
-            self._history_scan = HistoryScan(inv.git, self.root, int(self.config.large_file_mb * 1024 * 1024))
+            cfg = self.config  # data and models above a fixture's size (is_small_fixture), the rest above large
+            self._history_scan = HistoryScan(
+                inv.git, self.root, int(cfg.large_file_mb * 1024 * 1024), small=int(cfg.fixture_max_kb * 1024),
+                data_suffixes=DATA_EXTENSIONS + tuple(cfg.data_extensions),
+                model_suffixes=MODEL_EXTENSIONS + tuple(cfg.model_extensions))
 
     @cached_property
     def history(self) -> HistoryFacts:
@@ -991,59 +950,8 @@ class RepoFacts:
 
     @cached_property
     def secrets(self) -> list[tuple[Ref, str]]:
-        hits: list[tuple[Ref, str]] = []
-        cache = self.cache
-        for entry, suffix in zip(self.files, self.suffixes, strict=True):
-            path = entry.path
-            name = path.rsplit("/", 1)[-1]
-            if path.endswith(".ipynb"):
-                continue
-            if not (suffix in TEXT_EXTENSIONS or name in TEXT_NAMES or name.startswith(".env")):
-                continue
-            if manifests.is_lock_file(path) or entry.size > MAX_TEXT_BYTES:
-                continue
-            info = self.python_files.get(path) if path.endswith(".py") else None
-            found: list[tuple[int, str]] | None = info.secrets if info is not None else None  # scanned as parsed
-            if found is None and cache is not None:
-                key = cache.known_key(path, entry.signature)
-                if key is not None:
-                    found = cache.secrets(key)
-            if found is None:
-                read_ns = time.time_ns()
-                text = self.text(path, report=False, keep=False)
-                if text is None:
-                    continue
-                if cache is None:
-                    found = secrets.scan_text(text)
-                else:
-                    key = content_key(text)
-                    found = cache.secrets(key)
-                    if found is None:
-                        found = secrets.scan_text(text)
-                        cache.put_secrets(key, found)
-                    cache.remember(path, entry.signature, key, read_ns)
-            hits.extend((Ref(path, line), kind) for line, kind in found)
-        for path, nb in self.notebooks.items():
-            hits.extend((Ref(path, line, cell), kind) for cell, line, kind in self._notebook_secrets(path, nb))
-        return hits
-
-    def _notebook_secrets(self, path: str, nb: Notebook) -> list[tuple[int, int | None, str]]:
-        """(cell, line or None for an output, kind) of each secret in a notebook, cached by its content."""
-        key = self._notebook_keys.get(path)
-        if self.cache is not None and key is not None:
-            rows = self.cache.doc("notebook-secrets", key)
-            try:
-                return [(int(cell), None if line is None else int(line), str(kind)) for cell, line, kind in rows]
-            except (TypeError, ValueError):
-                pass  # nothing cached yet (None), or a damaged entry
-        found: list[tuple[int, int | None, str]] = []
-        for cell in nb.cells:
-            found.extend((cell.index, line, kind) for line, kind in secrets.scan_text(cell.source))
-            found.extend((cell.index, None, f"{kind} in cell output")
-                         for _, kind in secrets.scan_text(cell.output_text))
-        if self.cache is not None and key is not None:
-            self.cache.put_doc("notebook-secrets", key, [list(row) for row in found])
-        return found
+        """(place, kind) of every secret-looking value in the repository's text files and notebooks."""
+        return secret_places.find(self)
 
     @cached_property
     def config_files(self) -> list[str]:
@@ -1056,6 +964,10 @@ class RepoFacts:
                 continue
             dirs = folder.split("/") if folder else []
             # .github/, .circleci/, .dvc/...: tool configuration (CI, editors), not experiment parameters
+            in_conf = any(part in ("conf", "config", "configs", "params", "hparams") for part in dirs)
+            if in_conf and name.endswith(".py") and name != "__init__.py" and not dirs[0].startswith("."):
+                found.append(path)  # config/train_gpt2.py: hyper-parameters kept as Python files, read at run time
+                continue
             if _suffix(name) not in (".yaml", ".yml", ".toml", ".json", ".cfg", ".ini") or any(
                 part.startswith(".") for part in dirs
             ):

@@ -137,13 +137,13 @@ def _python_version(facts: RepoFacts, pyproject: dict[str, Any],
                     skipped: list[str] | None = None) -> tuple[str, str]:
     for path in (".python-version", "runtime.txt"):
         if path in facts.paths:
-            m = re.search(r"(\d+\.\d+)", facts.text(path) or "")
+            m = re.search(r"(?<![\d.])(\d+\.\d+)", facts.text(path) or "")
             if m:
                 return m.group(1), path
     requires = pyproject.get("project", {}).get("requires-python") if isinstance(pyproject.get("project"), dict) \
         else None
     if isinstance(requires, str):
-        m = re.search(r"(\d+\.\d+)", requires)
+        m = re.search(r"(?<![\d.])(\d+\.\d+)", requires)
         if m:
             return m.group(1), "pyproject.toml (requires-python)"
     for path in sorted(facts.notebooks):
@@ -155,7 +155,7 @@ def _python_version(facts: RepoFacts, pyproject: dict[str, Any],
         except Exception as exc:  # nested too deep to parse (RecursionError): that notebook is skipped
             _skip(skipped, path, exc)
             continue
-        m = re.match(r"(\d+\.\d+)", str(version))
+        m = re.match(r"(?<![\d.])(\d+\.\d+)", str(version))
         if m:
             return m.group(1), f"{escape(path)} (kernel metadata)"
     for df in facts.dockerfiles:

@@ -108,7 +108,7 @@ def run_fix(
 ) -> int:
     """Run `fix` on ``root``. ``confirm`` asks the user (None: not a terminal). Returns the exit code: 0 plan
     shown or applied, 1 refused or not applied (one line says why)."""
-    from mlops_audit.cache import CodeCache
+    from mlops_audit.catalogue import analysis_cache
     from mlops_audit.engine import run_audit
     from mlops_audit.facts.repo import RepoFacts
     from mlops_audit.fix import preflight
@@ -119,7 +119,7 @@ def run_fix(
         write(shown(f"mlops-audit fix: refused: {reason}", ws))
         return 1
 
-    facts = RepoFacts(root, config, CodeCache(root, enabled=True))
+    facts = RepoFacts(root, config, analysis_cache(root, enabled=True))
     refusal = preflight.repository_refusal(root, facts.inventory)
     if refusal is not None:
         return refuse(refusal)

@@ -292,7 +292,9 @@ class SecretEdit:
 
 
 def _is_secret(value: str) -> bool:
-    return bool(secrets.scan_text(value)) or bool(secrets.scan_text(f'token = "{value}"'))
+    """A string literal the scan reports on its own, or once bound to a token's or a password's name (the
+    password of `auth=("user", "...")` is shorter than a token)."""
+    return any(secrets.scan_text(text) for text in (value, f'token = "{value}"', f'password = "{value}"'))
 
 
 def env_name(kind: str) -> str:
@@ -309,6 +311,9 @@ def _names_by_string(tree: ast.AST) -> dict[tuple[int, int], str]:
             target = targets[0]
             name = target.id if isinstance(target, ast.Name) else (
                 target.attr if isinstance(target, ast.Attribute) else "")
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
+                    and isinstance(target.slice.value, str):
+                name = target.slice.value  # os.environ["WANDB_API_KEY"] = "...", config["password"] = "..."
             if name and node.value is not None:
                 pairs.append((name, node.value))
         elif isinstance(node, ast.keyword) and node.arg:

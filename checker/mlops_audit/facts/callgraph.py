@@ -1,0 +1,134 @@
+"""The repository's own call graph: which local function a call reaches, and the entry points.
+
+A node is a function or method of one file (``("src/train.py", "Trainer.fit")``) or a file's module-level code
+(``(path, "")``; a notebook is one module). A call reaches a local node when its name, with the file's imports
+resolved (facts/code.py), names a module of the repository and a function in it (``utils.set_seeds``,
+``.utils.set_seeds``, ``pkg.train.Trainer().fit``), or a function of the same file (``set_seeds``,
+``self.helper``). Nothing is imported or run: names are matched, and a name that could be several modules reaches
+all of them. Entry points are the nodes no local code calls: module-level code, and functions run from outside
+(console scripts, CLI decorators, frameworks).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlops_audit.facts.repo import Unit
+
+Node = tuple[str, str]  # (path, qualified function name, "" for module-level code)
+
+
+def module_names(path: str) -> list[str]:
+    """The dotted names a .py file can be imported by: ``src/pkg/utils.py`` -> utils, pkg.utils,
+    src.pkg.utils (which folder is on the path is not known); a package's ``__init__.py`` is the package."""
+    parts = path[:-3].split("/") if path.endswith(".py") else []
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return [".".join(parts[i:]) for i in range(len(parts)) if parts[i:] and all(p.isidentifier() for p in parts[i:])]
+
+
+class CallGraph:
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.defs: dict[str, set[str]] = defaultdict(set)  # path -> qualified names of its functions
+        self.modules: dict[str, list[str]] = defaultdict(list)  # dotted module name -> paths
+        self.callees: dict[Node, set[Node]] = defaultdict(set)
+        self.callers: dict[Node, set[Node]] = defaultdict(set)
+        units = list(units)
+        self.paths = {u.path for u in units}
+        for unit in units:
+            for fn in unit.info.functions:
+                self.defs[unit.path].add(fn.scope or fn.name)
+        self._heads = {path: {d.partition(".")[0] for d in defs} for path, defs in self.defs.items()}
+        for path in self.paths:
+            for name in module_names(path):
+                self.modules[name].append(path)
+        # a call can reach a local function only if its name ends with one (or with a local class): the others
+        # (``pd.read_csv``, ``df.groupby``) are not resolved at all, nor are the calls of a unit with none
+        local = {d.rpartition(".")[2] for defs in self.defs.values() for d in defs}
+        local |= {d.partition(".")[0] for defs in self.defs.values() for d in defs}
+        for unit in units:
+            names = [n for n in unit.info.call_names if n.rpartition(".")[2].removesuffix("()") in local]
+            if not names:
+                continue
+            wanted = set(names)
+            for call in unit.info.calls:
+                if call.name not in wanted:
+                    continue
+                source = (unit.path, call.scope)
+                for target in self.resolve(unit.path, call.scope, call.name):
+                    if target != source:
+                        self.callees[source].add(target)
+                        self.callers[target].add(source)
+
+    def resolve(self, path: str, scope: str, name: str) -> list[Node]:
+        """The local nodes a call named ``name``, made in ``scope`` of ``path``, can reach."""
+        if name.startswith("."):
+            return self._relative(path, name)
+        parts = name.replace("()", "").split(".")
+        found: list[Node] = []
+        if parts[0] == "self" and scope and len(parts) == 2:
+            cls = scope.rpartition(".")[0]
+            if cls and f"{cls}.{parts[1]}" in self.defs.get(path, ()):
+                return [(path, f"{cls}.{parts[1]}")]
+        for cut in range(len(parts) - 1, 0, -1):
+            for target in self.modules.get(".".join(parts[:cut]), ()):
+                found.extend(self._in_module(target, parts[cut:]))
+            if found:
+                return found
+        own = ".".join(parts)
+        prefix = scope
+        while True:  # a function of the same file: nested in the caller's scope, or at an outer level
+            qual = f"{prefix}.{own}" if prefix else own
+            if qual in self.defs.get(path, ()):
+                return [(path, qual)]
+            if not prefix:
+                break
+            prefix = prefix.rpartition(".")[0]
+        return self._in_module(path, parts) if parts[0] in self._heads.get(path, ()) else []
+
+    def _in_module(self, path: str, rest: list[str]) -> list[Node]:
+        defs = self.defs.get(path, ())
+        qual = ".".join(rest)
+        if qual in defs:
+            return [(path, qual)]
+        if len(rest) == 1 and f"{qual}.__init__" in defs:  # a local class called: its constructor runs
+            return [(path, f"{qual}.__init__")]
+        return []
+
+    def _relative(self, path: str, name: str) -> list[Node]:
+        level = len(name) - len(name.lstrip("."))
+        base = posixpath.dirname(path)
+        for _ in range(level - 1):
+            base = posixpath.dirname(base)
+        rest = [p for p in name.lstrip(".").replace("()", "").split(".") if p]
+        for cut in range(len(rest) - 1, 0, -1):
+            module = posixpath.join(base, *rest[:cut])
+            for candidate in (module + ".py", module + "/__init__.py"):
+                if candidate in self.defs or self._is_module(candidate):
+                    found = self._in_module(candidate, rest[cut:])
+                    if found:
+                        return found
+        init = posixpath.join(base, "__init__.py")  # ``from . import helper``
+        return self._in_module(init, rest) if rest else []
+
+    def _is_module(self, path: str) -> bool:
+        return path in self.paths
+
+    def reaching(self, targets: Iterable[Node]) -> set[Node]:
+        """Every node from which one of ``targets`` is reached (the targets included)."""
+        seen = set(targets)
+        stack = list(seen)
+        while stack:
+            for caller in self.callers.get(stack.pop(), ()):
+                if caller not in seen:
+                    seen.add(caller)
+                    stack.append(caller)
+        return seen
+
+    def is_entry(self, node: Node) -> bool:
+        """Module-level code, or a function no local code calls."""
+        return not node[1] or not self.callers.get(node)

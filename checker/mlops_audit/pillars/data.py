@@ -1,0 +1,147 @@
+"""Predicates of rules/data.yaml: data kept out of git, versioned, validated, and found by relative paths."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlops_audit.facts.capabilities import Hit
+from mlops_audit.facts.history import HistoryBlob
+from mlops_audit.facts.repo import RepoFacts, suffix_of
+from mlops_audit.inventory import FileEntry
+from mlops_audit.models import MAX_EVIDENCE, CheckUnavailable, Evidence, Outcome
+from mlops_audit.pillars.common import evidence_at, human, ok_if_shows, predicate, sample
+
+
+def kind_of(entry: FileEntry) -> str:
+    ext = suffix_of(entry.path)
+    return ext.lstrip(".").upper() or "data"
+
+
+def tracked_state(entry: FileEntry) -> str:
+    return "tracked in git" if entry.tracked else "not ignored, so about to be committed"
+
+
+@predicate
+def data_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: data_files, dvc, lfs."""
+    bad = facts.unversioned(facts.data_files)
+    return Outcome.found([
+        Evidence(f"{kind_of(e)} data file ({human(e.size)}) versioned by DVC but still tracked in git: "
+                 "`git rm --cached` it", e.path) if facts.dvc.covers(e.path) else
+        Evidence(f"{kind_of(e)} data file ({human(e.size)}) {tracked_state(e)} without DVC or Git LFS", e.path)
+        for e in bad
+    ])
+
+
+def _history_message(blob: HistoryBlob, present: bool) -> str:
+    ext = suffix_of(blob.path).lstrip(".").upper()
+    what = {"data": f"{ext or 'data'} data file", "model": f"{ext or 'model'} model file"}.get(blob.kind, "blob")
+    notes = [f"{blob.versions} versions, {human(blob.total)} in all"] if blob.versions > 1 else []
+    if not present:
+        notes.append("file since deleted, still in every clone")
+    return f"{human(blob.size)} {what} committed to history" + (f" ({'; '.join(notes)})" if notes else "")
+
+
+@predicate
+def large_blobs_in_history(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: history."""
+    hist = facts.history
+    if hist.problem:
+        raise CheckUnavailable(f"not checked: {hist.problem}")
+    detail = "history is a shallow clone: only the fetched commits were scanned" if hist.shallow else ""
+    blobs = hist.blobs
+    present = set(facts.paths)
+    ev = [Evidence(_history_message(b, b.path in present), b.path) for b in blobs[:MAX_EVIDENCE]]
+    return Outcome(not blobs, tuple(ev), detail, max(0, len(blobs) - MAX_EVIDENCE))
+
+
+@predicate
+def data_versioning(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: dvc, lfs, the ``data_versioning`` knowledge, data_reads."""
+    if facts.dvc.used:
+        return Outcome.ok("DVC")
+    if facts.lfs_patterns:
+        return Outcome.ok("Git LFS")
+    ok = ok_if_shows(facts, "data_versioning", tests=None)
+    if ok is not None:
+        return ok
+    ev = [evidence_at(r, "data is loaded here, and no data versioning is set up") for r in facts.data_reads]
+    if not ev:
+        ev = [Evidence("data file with no versioning", e.path) for e in facts.data_files]
+    return sample(ev)
+
+
+ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scratch|gpfs|lustre|nfs)/|"
+                      r"[A-Za-z]:(\\|/(?!/))|\\\\[\w.-]+\\)")  # C:\ or C:/, not a URL's "g://"
+
+
+@predicate
+def absolute_paths(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: code units' path-like strings."""
+    ev = []
+    for unit in facts.code_units(tests=False):
+        for value, line in unit.info.strings:
+            if len(value) < 400 and "\n" not in value and ABS_PATH.match(value):
+                shown = value if len(value) <= 60 else value[:57] + "..."
+                ev.append(Evidence(f"hard-coded absolute path {shown!r}", unit.path, line, unit.cell))
+    return Outcome.found(ev)
+
+
+@predicate
+def data_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the ``data_validation`` knowledge; test suites that validate data and that CI or a pipeline runs.
+
+    Validation in pipeline code counts. So does a validation suite kept with the tests (Great Expectations or
+    pandera under tests/) when the CI runs the tests: the data is checked on every change."""
+    ok = ok_if_shows(facts, "data_validation")
+    if ok is not None:
+        return ok
+    suite = _suite_on_real_data(facts)
+    if suite is not None and (any(_runs_tests(c) for c in facts.ci_files) or facts.dvc.stages):
+        return Outcome.ok(f"validation suite in the tests, run by CI: {suite.entry.platform} ({suite.ref.path})")
+    runner = _script_running(facts, suite.ref.path) if suite is not None else None
+    if suite is not None and runner is not None:
+        return Outcome.ok(f"validation suite {suite.ref.path} ({suite.entry.platform}), run by {runner}")
+    message = "data loaded without a schema or validation step"
+    return sample([evidence_at(r, message) for r in facts.data_reads])
+
+
+def _suite_on_real_data(facts: RepoFacts) -> Hit | None:
+    """A test file that validates data it reads (itself, or through a conftest.py of its folders): a validation
+    suite. A unit test of a schema on a hand-made frame checks the code, not the data."""
+    reading = {h.ref.path for h in facts.capability("data_reading", tests=True, code_only=True)}
+    if not reading:
+        return None
+    for hit in facts.capability("data_validation", tests=True, code_only=True):
+        folder = hit.ref.path.rpartition("/")[0]
+        conftests = set()
+        while True:
+            conftests.add(f"{folder}/conftest.py" if folder else "conftest.py")
+            if not folder:
+                break
+            folder = folder.rpartition("/")[0]
+        if hit.ref.path in reading or conftests & reading:
+            return hit
+    return None
+
+
+PYTEST = re.compile(r"\bpytest\b")
+
+
+def _script_running(facts: RepoFacts, test_path: str) -> str | None:
+    """A job script, Makefile or workflow file that runs pytest on ``test_path`` or its folder (a training job
+    whose first step checks the data: ``pytest tests/data``)."""
+    folder = test_path.rpartition("/")[0]
+    target = re.compile(re.escape(folder or test_path) + r"(?![\w.-])")
+    for path in facts.matching(["*.sh", "Makefile", "*.mk", "*.yml", "*.yaml", "tox.ini", "noxfile.py", "*.toml"]):
+        if facts.text_search(path, PYTEST) and facts.text_search(path, target):
+            return path
+    return None
+
+
+def _runs_tests(ci_file: object) -> bool:
+    try:
+        return bool(getattr(ci_file, "runs_tests", False))
+    except CheckUnavailable:
+        return False

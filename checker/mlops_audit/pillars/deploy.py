@@ -1,0 +1,100 @@
+"""Predicates of rules/deploy.yaml: an inference entry point, containers, request schemas, health routes."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from mlops_audit.facts.docker import serves_requests, unpinned_image
+from mlops_audit.facts.repo import RepoFacts
+from mlops_audit.models import Evidence, Outcome
+from mlops_audit.pillars.common import ok_if_shows, predicate, sample
+
+
+@predicate
+def inference_entry_point(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok(facts.inference_files[0]) if facts.inference_files else Outcome.fail(
+        Evidence("no serving app or batch-inference script: the model is only used inside notebooks or training"))
+
+
+@predicate
+def has_container(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    return Outcome.ok() if facts.dockerfiles else Outcome.fail(Evidence("no Dockerfile or Containerfile"))
+
+
+@predicate
+def docker_base_pinned(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for df in facts.dockerfiles:
+        names = {s.name.lower() for s in df.stages if s.name}
+        for stage in df.stages:
+            if unpinned_image(stage.image, names):
+                ev.append(Evidence(f"base image `{stage.image}` is not pinned to a version", df.path, stage.line))
+    return Outcome.found(ev)
+
+
+@predicate
+def docker_non_root(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    ev = []
+    for df in facts.dockerfiles:
+        final = df.final
+        if final is None:
+            continue
+        if final.user is None or final.user in ("root", "0"):
+            ev.append(Evidence("the final stage runs as root (no USER, or USER root)", df.path,
+                               final.user_line or final.line))
+    return Outcome.found(ev)
+
+
+@predicate
+def docker_healthcheck(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    serving = [df for df in facts.dockerfiles if serves_requests(df)]
+    if not serving:
+        return Outcome.ok("no serving image (no EXPOSE and no server command in a final stage)")
+    ev = [Evidence("the final stage has no HEALTHCHECK", df.path, df.final.line)
+          for df in serving if df.final is not None and not df.final.healthcheck]
+    return Outcome.found(ev)
+
+
+@predicate
+def dockerignore(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    present = set(facts.paths)
+    ev = []
+    for df in facts.dockerfiles:
+        here = posixpath.dirname(df.path)
+        candidates = {".dockerignore", posixpath.join(here, ".dockerignore"), df.path + ".dockerignore"}
+        if not candidates & present:
+            ev.append(Evidence("no .dockerignore beside it: the whole folder (data, .git, secrets) is sent to "
+                               "the build", df.path))
+    return Outcome.found(ev)
+
+
+@predicate
+def request_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the ``request_schema`` knowledge outside tests, model_serving_files."""
+    ok = ok_if_shows(facts, "request_schema")
+    if ok is not None:
+        return ok
+    return sample([Evidence("requests reach the model without a schema (pydantic, marshmallow...)", p)
+                   for p in facts.model_serving_files])
+
+
+HEALTH_ROUTE = re.compile(
+    r"^/?(health|healthz|healthcheck|heartbeat|ready|readyz|readiness|live|livez|liveness|ping)\b", re.I)
+PREFIX_KEYWORDS = ("prefix", "url_prefix")  # include_router(r, prefix="/health"), Blueprint(url_prefix="/health")
+
+
+@predicate
+def health_endpoint(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the routes (first string arguments) of the serving files."""
+    serving = set(facts.serving_files)
+    for unit in facts.code_units(tests=False):
+        if unit.path not in serving and not any(n.startswith(("fastapi", "flask")) for n, _ in unit.info.imports):
+            continue
+        for c in unit.info.calls:
+            if c.first_arg and HEALTH_ROUTE.match(c.first_arg):
+                return Outcome.ok()
+            if any(k in PREFIX_KEYWORDS and HEALTH_ROUTE.match(v.strip("'\"")) for k, v in c.kwargs):
+                return Outcome.ok("health routes mounted under a /health prefix")
+    return sample([Evidence("the service has no /health or /ready route", p) for p in facts.model_serving_files])

@@ -1,0 +1,61 @@
+"""Predicates of rules/monitor.yaml: drift, service metrics, prediction logs, alerts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlops_audit.facts.repo import RepoFacts
+from mlops_audit.models import Evidence, Outcome
+from mlops_audit.pillars.common import ok_if_shows, predicate, sample
+
+
+@predicate
+def drift_detection(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the ``drift`` knowledge (libraries, platform monitors, two-sample statistics) outside tests."""
+    ok = ok_if_shows(facts, "drift")
+    if ok is not None:
+        return ok
+    return Outcome.fail(Evidence("nothing compares live data with the training data"))
+
+
+@predicate
+def service_metrics(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the ``service_metrics`` knowledge, model_serving_files."""
+    ok = ok_if_shows(facts, "service_metrics")
+    if ok is not None:
+        return ok
+    return sample([Evidence("the service exports no metrics (latency, errors, throughput)", p)
+                   for p in facts.model_serving_files])
+
+
+LOG_CALLS = re.compile(r"(^logging\.|(^|\.)(logger|log|LOGGER|_logger|_log)\.|^structlog\.|^loguru\.)"
+                       r"|(^|\.)(log_prediction\w*|log_predictions|log_inference|log_request)$"
+                       r"|\.(to_csv|to_parquet|to_json)$")
+
+
+@predicate
+def prediction_logging(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: inference_files and their call names."""
+    inference = set(facts.inference_files)
+    logs = facts.call_names_matching(LOG_CALLS)
+    for unit in facts.code_units(tests=False):
+        if unit.path in inference and not logs.isdisjoint(unit.info.call_names):
+            return Outcome.ok()
+    return sample([Evidence("predictions are not logged", p) for p in sorted(inference)])
+
+
+ALERT_TEXT = re.compile(r"^[ \t]*(?:-[ \t]*)?alert[ \t]*:", re.M)
+ALERT_EXPR = re.compile("expr")
+
+
+@predicate
+def alerting(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the ``alerting`` knowledge (alert rule files, notification clients), Prometheus rule files."""
+    ok = ok_if_shows(facts, "alerting")
+    if ok is not None:
+        return ok
+    for path in facts.matching(["*.yml", "*.yaml"]):  # Prometheus rules: `- alert: X` with an `expr:`
+        if facts.text_search(path, ALERT_TEXT) and facts.text_search(path, ALERT_EXPR):
+            return Outcome.ok(path)
+    return Outcome.fail(Evidence("no alerting rules: nobody is told when the model or service degrades"))

@@ -1,0 +1,141 @@
+"""Issue 13, class 3: the repository is read as a whole. A seed fixed through the repository's own helper
+(``utils.set_seeds()`` in another module, imported absolutely or relatively, or a method of the same class) is
+seen; a library module that trains is judged by the entry points that reach it: it passes when every one of
+them seeds first, and is flagged when one does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ml_fixtures import build, findings, result
+from mlops_audit.facts.callgraph import CallGraph, module_names
+from mlops_audit.facts.repo import RepoFacts
+from repo_builder import make_repo
+
+UTILS = """\
+import random
+
+import numpy as np
+
+
+def set_seeds(seed=42):
+    random.seed(seed)
+    np.random.seed(seed)
+"""
+TRAINER = """\
+from sklearn.ensemble import RandomForestClassifier
+
+
+def train(X, y):
+    model = RandomForestClassifier()
+    model.fit(X, y)
+    return model
+"""
+
+
+def test_seed_through_a_helper_of_another_module(tmp_path: Path) -> None:
+    train = """\
+from sklearn.ensemble import RandomForestClassifier
+
+from project.utils import set_seeds
+
+
+def main():
+    set_seeds(7)
+    RandomForestClassifier().fit([[0.0], [1.0]], [0, 1])
+"""
+    report = build(tmp_path, {"project/__init__.py": "", "project/utils.py": UTILS, "project/train.py": train})
+    assert result(report, "MOD004").status == "pass"
+
+
+def test_seed_through_a_relative_import(tmp_path: Path) -> None:
+    train = """\
+from sklearn.ensemble import RandomForestClassifier
+
+from .utils import set_seeds
+
+
+def main():
+    set_seeds()
+    RandomForestClassifier().fit([[0.0], [1.0]], [0, 1])
+"""
+    report = build(tmp_path, {"pkg/__init__.py": "", "pkg/utils.py": UTILS, "pkg/train.py": train})
+    assert result(report, "MOD004").status == "pass"
+
+
+def test_a_helper_that_seeds_nothing_does_not_count(tmp_path: Path) -> None:
+    train = """\
+from sklearn.ensemble import RandomForestClassifier
+
+from project.utils import set_seeds
+
+
+def main():
+    set_seeds()
+    RandomForestClassifier().fit([[0.0], [1.0]], [0, 1])
+"""
+    utils = "def set_seeds(seed=42):\n    print('no seed here', seed)\n"
+    report = build(tmp_path, {"project/__init__.py": "", "project/utils.py": utils, "project/train.py": train})
+    (finding,) = findings(report, "MOD004")
+    assert finding.path == "project/train.py"
+
+
+def test_a_library_trainer_reached_only_from_seeding_entry_points_passes(tmp_path: Path) -> None:
+    cli = """\
+from project.trainer import train
+from project.utils import set_seeds
+
+if __name__ == "__main__":
+    set_seeds(1)
+    train([[0.0], [1.0]], [0, 1])
+"""
+    files = {"project/__init__.py": "", "project/utils.py": UTILS, "project/trainer.py": TRAINER,
+             "scripts/run.py": cli}
+    report = build(tmp_path, files)
+    assert result(report, "MOD004").status == "pass"
+
+
+def test_a_library_trainer_reached_from_one_unseeded_entry_point_is_flagged(tmp_path: Path) -> None:
+    seeded = "from project.trainer import train\nfrom project.utils import set_seeds\n\nset_seeds(1)\ntrain([], [])\n"
+    unseeded = "from project.trainer import train\n\ntrain([], [])\n"
+    files = {"project/__init__.py": "", "project/utils.py": UTILS, "project/trainer.py": TRAINER,
+             "scripts/run.py": seeded, "scripts/quick.py": unseeded}
+    report = build(tmp_path, files)
+    (finding,) = findings(report, "MOD004")
+    assert (finding.path, finding.line) == ("project/trainer.py", 6)
+
+
+def test_a_method_seeding_through_self(tmp_path: Path) -> None:
+    source = """\
+import numpy as np
+from sklearn.svm import SVC
+
+
+class Job:
+    def _seed(self):
+        np.random.seed(3)
+
+    def run(self):
+        self._seed()
+        SVC().fit([[0.0], [1.0]], [0, 1])
+"""
+    report = build(tmp_path, {"job.py": source})
+    assert result(report, "MOD004").status == "pass"
+
+
+def test_module_names_of_a_file() -> None:
+    assert module_names("src/pkg/utils.py") == ["src.pkg.utils", "pkg.utils", "utils"]
+    assert module_names("src/pkg/__init__.py") == ["src.pkg", "pkg"]
+    assert module_names("notebooks/explore.ipynb") == []
+
+
+def test_calls_resolve_to_local_functions(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/utils.py": UTILS,
+        "pkg/a.py": "from pkg import utils\nfrom .utils import set_seeds as ss\n\ndef f():\n    utils.set_seeds()\n"
+                    "    ss()\n    g()\n\ndef g():\n    pass\n",
+    })
+    graph = CallGraph(RepoFacts(root).code_units(tests=False))
+    assert graph.callees[("pkg/a.py", "f")] == {("pkg/utils.py", "set_seeds"), ("pkg/a.py", "g")}
+    assert graph.is_entry(("pkg/a.py", "f")) and not graph.is_entry(("pkg/a.py", "g"))
