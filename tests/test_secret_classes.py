@@ -178,6 +178,8 @@ NEAR_MISSES = [
     ("mongodb URI placeholder", "mongodb+srv://<user>:<password>@cluster0.mongodb.net/x"),
     ("SQLAlchemy docs URI", 'create_engine("postgresql://scott:tiger@localhost/test")'),
     ("dev default URI", "postgres://postgres:postgres@localhost:5432/postgres"),
+    ("URI naming its parts", "--backend-store-uri postgresql://DB_USER:DB_PASSWORD@DB_ENDPOINT:5432/DB_NAME"),
+    ("URI naming its password", "mysql://root:MYSQLPASSWORD@localhost/app"),
     ("redis placeholder", "REDIS_URL=redis://:password@localhost:6379/0"),
     ("URL without credentials", f"git clone https://github.com/acme/models.git@{HEX40[:7]}"),
     ("MLflow URI without password", "MLFLOW_TRACKING_URI=https://mlflow.acme.io"),

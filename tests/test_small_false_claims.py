@@ -195,3 +195,11 @@ def test_ci_running_a_container_path_script_finds_it_by_name(tmp_path: Path) -> 
     ci = CI_SCRIPT.replace("bash ./scripts/ci.sh", "docker compose exec -T backend bash /app/tests-start.sh")
     files = {".github/workflows/ci.yml": ci, "backend/tests-start.sh": "pytest\n", "lib.py": "x = 1\n"}
     assert result(build(tmp_path, files), "AUT002").status == "pass"
+
+
+def test_a_script_named_by_a_script_is_found_beside_it_first(tmp_path: Path) -> None:
+    ci = CI_SCRIPT.replace("bash ./scripts/ci.sh", "docker compose exec -T backend bash /app/tests-start.sh")
+    files = {".github/workflows/ci.yml": ci, "backend/tests-start.sh": "bash ./scripts/test.sh\n",
+             "backend/scripts/test.sh": "coverage run -m pytest\n", "scripts/test.sh": "docker compose build\n",
+             "lib.py": "x = 1\n"}
+    assert result(build(tmp_path, files), "AUT002").status == "pass"

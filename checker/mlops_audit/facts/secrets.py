@@ -310,6 +310,9 @@ _PEM_PLACEHOLDER = re.compile(r"(?i)your|example|xxx|\.\.\.|<|redacted|placehold
 _JWT = re.compile(r"eyJ[A-Za-z0-9_\-]{10,500}\.eyJ[A-Za-z0-9_\-]{10,4000}\.[A-Za-z0-9_\-]{10,1000}")
 _KEYWORDS = frozenset({"none", "null", "nil", "true", "false", "yes", "no", "on", "off", "undefined", "required",
                        "optional", "string", "str", "secret", "password", "token", "bytes", "int"})
+# ``postgresql://DB_USER:DB_PASSWORD@DB_HOST/DB``: the name of what goes there, in a tutorial or a template
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]{0,30}(?:_[A-Z0-9]{1,30}){1,6}"
+                            r"|[A-Z]{0,20}(?:PASSWORD|PASS|PWD|SECRET)[A-Z]{0,20}")
 _URL_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "token", "apikey", "api_key", "key",
                                "changeme", "tiger", "pw", "p", "x", "mypassword", "mysecretpassword", "pwd123"})
 # documented example values (AWS's example key pair, the Azurite storage emulator's well-known key, jwt.io's
@@ -421,7 +424,8 @@ def _url_credentials(text: str) -> list[Hit]:
     for m in URL_CREDENTIALS.finditer(text):
         user, password = m.group(1), m.group(2)
         if password.lower() in _URL_PLACEHOLDERS or password == user or password.isdigit() or \
-                len(password) < 4 or _fake(password) or "%(" in password or "$" in password or "{" in password:
+                len(password) < 4 or _fake(password) or "%(" in password or "$" in password or "{" in password \
+                or _CONSTANT_NAME.fullmatch(password):
             continue
         scheme_start = m.start()
         while scheme_start > 0 and m.start() - scheme_start < 30 and \

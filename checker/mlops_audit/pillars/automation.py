@@ -42,14 +42,18 @@ BEHAVE = re.compile(r"(^|[\s;&|\"'])behave(\s|$)", re.M)
 SCRIPT_REF = re.compile(r"[\w./-]{1,200}\.(?:sh|bash|ps1|py)\b")
 
 
-def _script_running_tests(facts: RepoFacts, text: str, depth: int) -> str | None:
-    """A script of the repository named in ``text`` that runs a test command (itself, or a script it names)."""
+def _script_running_tests(facts: RepoFacts, text: str, depth: int, base: str = "") -> str | None:
+    """A script of the repository named in ``text`` that runs a test command (itself, or a script it names,
+    found beside the naming script first: ``base`` is its folder)."""
     from mlops_audit.facts.ci import TEST_COMMAND
 
     present = facts.path_set
     for ref in dict.fromkeys(m.group(0) for m in SCRIPT_REF.finditer(text)):
         path = posixpath.normpath(ref.removeprefix("./")).lstrip("/")
-        if path not in present:  # run from a sub-folder (``cd backend && bash scripts/test.sh``): by its tail
+        beside = posixpath.normpath(posixpath.join(base, path)) if base and not ref.startswith("/") else ""
+        if beside in present:
+            path = beside
+        elif path not in present:  # run from a sub-folder (``cd backend && bash scripts/test.sh``): by its tail
             tails = [p for p in facts.paths if p.endswith("/" + path)]
             if not tails:  # a path inside a container (``/app/tests-start.sh``): the one file of that name
                 name = "/" + path.rpartition("/")[2]
@@ -60,7 +64,7 @@ def _script_running_tests(facts: RepoFacts, text: str, depth: int) -> str | None
         body = facts.text(path, report=False) or ""
         if TEST_COMMAND.search(body) or BEHAVE.search(body):
             return path
-        if depth > 1 and _script_running_tests(facts, body, depth - 1) is not None:
+        if depth > 1 and _script_running_tests(facts, body, depth - 1, path.rpartition("/")[0]) is not None:
             return path
     return None
 

@@ -66,3 +66,9 @@ def ok_if_shows(facts: RepoFacts, capability: str, *, tests: bool | None = False
     """A pass naming the first place ``capability`` is shown, or None when it is nowhere."""
     hit = facts.shows(capability, tests=tests)
     return Outcome.ok(shown_by(hit)) if hit is not None else None
+
+
+def shown_or_missing(facts: RepoFacts, capability: str, message: str, paths: list[str]) -> Outcome:
+    """A pass naming where ``capability`` is shown (outside tests), else a failure at each of ``paths``."""
+    ok = ok_if_shows(facts, capability)
+    return ok if ok is not None else sample([Evidence(message, p) for p in paths])

@@ -9,7 +9,7 @@ from typing import Any
 from mlops_audit.facts.docker import serves_requests, unpinned_image
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
-from mlops_audit.pillars.common import ok_if_shows, predicate, sample
+from mlops_audit.pillars.common import predicate, sample, shown_or_missing
 
 
 @predicate
@@ -73,11 +73,8 @@ def dockerignore(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 @predicate
 def request_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the ``request_schema`` knowledge outside tests, model_serving_files."""
-    ok = ok_if_shows(facts, "request_schema")
-    if ok is not None:
-        return ok
-    return sample([Evidence("requests reach the model without a schema (pydantic, marshmallow...)", p)
-                   for p in facts.model_serving_files])
+    return shown_or_missing(facts, "request_schema", "requests reach the model without a schema (pydantic, "
+                            "marshmallow...)", facts.model_serving_files)
 
 
 HEALTH_ROUTE = re.compile(

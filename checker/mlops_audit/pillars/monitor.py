@@ -7,7 +7,7 @@ from typing import Any
 
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
-from mlops_audit.pillars.common import ok_if_shows, predicate, sample
+from mlops_audit.pillars.common import ok_if_shows, predicate, sample, shown_or_missing
 
 
 @predicate
@@ -22,11 +22,8 @@ def drift_detection(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 @predicate
 def service_metrics(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the ``service_metrics`` knowledge, model_serving_files."""
-    ok = ok_if_shows(facts, "service_metrics")
-    if ok is not None:
-        return ok
-    return sample([Evidence("the service exports no metrics (latency, errors, throughput)", p)
-                   for p in facts.model_serving_files])
+    return shown_or_missing(facts, "service_metrics", "the service exports no metrics (latency, errors, throughput)",
+                            facts.model_serving_files)
 
 
 LOG_CALLS = re.compile(r"(^logging\.|(^|\.)(logger|log|LOGGER|_logger|_log)\.|^structlog\.|^loguru\.)"
