@@ -203,3 +203,31 @@ def test_a_script_named_by_a_script_is_found_beside_it_first(tmp_path: Path) -> 
              "backend/scripts/test.sh": "coverage run -m pytest\n", "scripts/test.sh": "docker compose build\n",
              "lib.py": "x = 1\n"}
     assert result(build(tmp_path, files), "AUT002").status == "pass"
+
+
+README_LICENSE = "# Tool\n\nDoes things.\n\n## License\n\nReleased under the MIT License (see below).\n"
+
+
+@pytest.mark.parametrize(("readme", "status"), [
+    (README_LICENSE, "pass"),
+    ("# Tool\n\n## License\n\nTo be decided.\n", "fail"),
+    ("# Tool\n\nWe use MIT-licensed libraries.\n", "fail"),
+], ids=["license-section", "section-without-a-licence", "mention-without-a-section"])
+def test_a_license_section_of_the_readme_declares_the_license(tmp_path: Path, readme: str, status: str) -> None:
+    report = build(tmp_path, {"README.md": readme, "lib.py": "x = 1\n"})
+    assert result(report, "GOV003").status == status
+
+
+def test_behave_features_with_steps_are_tests(tmp_path: Path) -> None:
+    files = {"features/run.feature": "Feature: run\n  Scenario: it runs\n    Then it works\n",
+             "features/steps/run_steps.py": "from behave import then\n\n\n@then('it works')\ndef step(context):\n"
+                                            "    assert context\n", "lib.py": "x = 1\n"}
+    assert result(build(tmp_path, files), "TST001").status == "pass"
+    assert result(build(tmp_path / "no-steps", {"features/run.feature": files["features/run.feature"],
+                                                 "lib.py": "x = 1\n"}), "TST001").status == "fail"
+
+
+def test_a_model_card_written_by_the_training_code_is_a_model_card(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": PRETRAINED + "Trainer(model=model).create_model_card(language='en')\n"})
+    assert result(report, "GOV002").status == "pass"
+    assert result(build(tmp_path / "none", {"train.py": PRETRAINED}), "GOV002").status == "fail"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mlops_audit.facts.repo import RepoFacts
@@ -18,12 +19,19 @@ def committed_secrets(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ])
 
 
+LICENSE_HEADING = re.compile(r"^[ \t]{0,3}#{1,4}[ \t]*Licen[cs]e\b", re.M | re.I)
+LICENSE_NAME = re.compile(r"\b(MIT|Apache|BSD|GPL|LGPL|AGPL|MPL|Mozilla Public|Creative Commons|CC-BY|Unlicense|ISC)\b")
+
+
 @predicate
 def license_declared(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if facts.matching(["/LICENSE*", "/LICENCE*", "/COPYING*", "/license*", "/licence*"]):
         return Outcome.ok()
     if facts.manifests.license_declared:
         return Outcome.ok("license in package metadata")
+    for readme in facts.matching(["/README*", "/readme*"]):  # a "## License" section naming the licence
+        if facts.text_search(readme, LICENSE_HEADING) and facts.text_search(readme, LICENSE_NAME):
+            return Outcome.ok(f"license stated in {readme}")
     return Outcome.fail(Evidence("no LICENSE file and no license in the package metadata"))
 
 

@@ -13,8 +13,11 @@ from mlops_audit.pillars.common import predicate, sample
 @predicate
 def has_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: test_files."""
-    return Outcome.ok() if facts.test_files else Outcome.fail(
-        Evidence("no test files (tests/, test_*.py, *_test.py)"))
+    if facts.test_files:
+        return Outcome.ok()
+    if facts.matching(["*.feature"]) and facts.matching(["**/steps/*.py"]):
+        return Outcome.ok("behave (BDD) features with their steps")
+    return Outcome.fail(Evidence("no test files (tests/, test_*.py, *_test.py, behave features)"))
 
 
 @predicate
