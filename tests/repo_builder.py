@@ -21,7 +21,10 @@ GIT_ENV = {
 
 def git(root: Path, *args: str) -> str:
     env = {**os.environ, **GIT_ENV}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+    # git echoes a hostile file's bytes in its warnings (a .gitattributes line that is not UTF-8): never decode
+    # them strictly, or the fixture fails before the audit is even run
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, encoding="utf-8",
+                          errors="replace").stdout
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
