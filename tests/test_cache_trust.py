@@ -26,9 +26,9 @@ FILES = {"train.py": "import sklearn\nfrom sklearn.linear_model import LogisticR
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "cache"
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(home))
-    catalogue.builtin_rules.cache_clear()
+    catalogue.forget()
     yield home
-    catalogue.builtin_rules.cache_clear()
+    catalogue.forget()
 
 
 def _no_rules_catalogue(directory: Path, *, sealed_with: bytes | None) -> Path:
@@ -151,11 +151,11 @@ def test_no_home_directory_means_no_cache_directory(monkeypatch: pytest.MonkeyPa
 def test_no_home_directory_runs_without_a_cache_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_repo(tmp_path / "r", FILES)
     _no_home(monkeypatch)
-    catalogue.builtin_rules.cache_clear()
+    catalogue.forget()
     try:
         code_cache = CodeCache(root)
         assert not code_cache.enabled and "without a cache" in code_cache.note
         report = run_audit(root, discover(root), cache=True)
     finally:
-        catalogue.builtin_rules.cache_clear()
+        catalogue.forget()
     assert report.results and any("without a cache" in note for note in report.notes)

@@ -236,15 +236,15 @@ def test_compiled_catalogue_is_used_and_follows_the_yaml(tmp_path: Path, monkeyp
     _report(root, cache=True)
     (compiled,) = (tmp_path / "cache").glob("catalogue-*.json")
     assert catalogue.catalogue_digest() in compiled.name
-    catalogue.builtin_rules.cache_clear()
+    catalogue.forget()
     try:
         assert catalogue._read_compiled() is not None
         assert catalogue.builtin_rules() == catalogue._build(catalogue._parse_yaml())
         compiled.write_text("{ damaged")
-        catalogue.builtin_rules.cache_clear()
+        catalogue.forget()
         assert catalogue.builtin_rules() == catalogue._build(catalogue._parse_yaml())
     finally:
-        catalogue.builtin_rules.cache_clear()
+        catalogue.forget()
 
 
 def test_history_scan_in_the_background_finds_removed_blobs(tmp_path: Path) -> None:
@@ -310,7 +310,7 @@ def test_version_sprawl_hint_never_hides_a_match(seed: int) -> None:
     """VER002 runs its exact test only on names where a cheap scan of all names finds a hint: every name the
     exact pattern matches must hold a hint."""
     from mlops_audit.facts.repo import VERSION_SPRAWL
-    from mlops_audit.predicates import VERSION_SPRAWL_HINT
+    from mlops_audit.pillars.reproducibility import VERSION_SPRAWL_HINT
 
     rng = random.Random(seed)
     parts = ["model", "_", "-", " ", ".", "v", "V2", "3", "final", "FINAL", "copy", "Copy of ", "old", "new", "fixed",

@@ -113,7 +113,7 @@ def knowledge_docs(cache: bool = True) -> tuple[tuple[str, Any], ...]:
     """(file name, parsed document) of every rules/knowledge/*.yaml file, from the sealed compiled catalogue
     when there is one (no YAML parsed: 35 ms a run), else parsed. ``cache=False``: nothing read from the cache
     directory (``--no-cache``)."""
-    compiled = _read_compiled() if cache else None
+    compiled = _compiled(cache)
     files = compiled if compiled is not None else _parse_yaml()
     prefix = KNOWLEDGE + "/"
     return tuple((name[len(prefix):], doc) for name, doc in files if name.startswith(prefix))
@@ -177,13 +177,26 @@ def builtin_rules(cache: bool = True) -> tuple[Rule, ...]:
     is kept as sealed JSON in the cache directory, keyed by the hash of rules/*.yaml (written by the analysis
     cache's save, so ``--no-cache`` writes nothing); the rules are validated again either way. ``cache=False``
     (``--no-cache``): nothing is read from the cache directory."""
-    compiled = _read_compiled() if cache else None
+    compiled = _compiled(cache)
     if compiled is not None:
         try:
             return _build(compiled)
         except (CatalogueError, TypeError, AttributeError):
             pass  # a damaged file: read the YAML
     return _build(_parse_yaml())
+
+
+@lru_cache(maxsize=2)
+def _compiled(cache: bool) -> list[tuple[str, Any]] | None:
+    """The compiled catalogue, read once per process for the rules and the knowledge (``cache=False``: none)."""
+    return _read_compiled() if cache else None
+
+
+def forget() -> None:
+    """Drop what this process read of the catalogue (the rules, the knowledge, the compiled file): the next
+    call reads the cache directory and the YAML again."""
+    for cached in (_compiled, builtin_rules, knowledge_docs):
+        cached.cache_clear()
 
 
 def _read_compiled() -> list[tuple[str, Any]] | None:

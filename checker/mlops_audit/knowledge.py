@@ -100,11 +100,6 @@ class NamePattern:
             pos = found + len(piece)
         return True
 
-    @property
-    def literal(self) -> str:
-        """The longest literal piece: a text without it holds no matching call (the prefilter's token)."""
-        return max((p.strip(".()") for p in self.pieces), key=len)
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -133,23 +128,32 @@ class Entry:
             return any(k in self.keywords and v not in self.not_values for k, v in kwargs)
         return not self.not_values or not any(v in self.not_values for _, v in kwargs)
 
-    @property
-    def label(self) -> str:
-        return self.platform
-
 
 @dataclass
 class Capability:
-    """Every entry of one capability, indexed for matching call names."""
+    """Every entry of one capability, indexed by kind of evidence (the lists are filled as entries are added:
+    matching reads them once per file, never filters ``entries`` again)."""
 
     name: str
     entries: list[Entry] = field(default_factory=list)
+    imports: list[tuple[str, Entry]] = field(default_factory=list)  # (module, entry), exceptions aside
+    keyword_entries: list[Entry] = field(default_factory=list)  # keywords alone, on any call
+    together: list[Entry] = field(default_factory=list)
+    file_entries: list[Entry] = field(default_factory=list)
     _by_tail: dict[str, list[tuple[NamePattern, Entry]]] = field(default_factory=dict)
     _by_head: dict[str, list[tuple[NamePattern, Entry]]] = field(default_factory=dict)
     _general: list[tuple[NamePattern, Entry]] = field(default_factory=list)
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
+        if not entry.exclude:
+            self.imports.extend((module, entry) for module in entry.imports)
+        if entry.keywords and not entry.calls:
+            self.keyword_entries.append(entry)
+        if entry.together:
+            self.together.append(entry)
+        if entry.files:
+            self.file_entries.append(entry)
         for pattern in entry.calls:
             last, first = pattern.pieces[-1], pattern.pieces[0]
             if len(last) >= TAIL:  # every matching name ends with it: indexed by its last characters
@@ -159,22 +163,6 @@ class Capability:
             else:
                 self._general.append((pattern, entry))
 
-    @property
-    def imports(self) -> list[tuple[str, Entry]]:
-        return [(module, e) for e in self.entries if not e.exclude for module in e.imports]
-
-    @property
-    def keyword_entries(self) -> list[Entry]:
-        return [e for e in self.entries if e.keywords and not e.calls]
-
-    @property
-    def together(self) -> list[Entry]:
-        return [e for e in self.entries if e.together]
-
-    @property
-    def file_entries(self) -> list[Entry]:
-        return [e for e in self.entries if e.files]
-
     def call_entries(self, name: str) -> list[Entry]:
         """The entries whose call patterns match ``name`` (exceptions first)."""
         found = [e for p, e in self._by_tail.get(name[-TAIL:], ()) if p.match(name)]
@@ -183,25 +171,13 @@ class Capability:
         found.sort(key=lambda e: not e.exclude)
         return found
 
-    def call_counts(self, name: str, nargs: int, kwargs: tuple[tuple[str, str], ...],
-                    entries: list[Entry]) -> Entry | None:
+    @staticmethod
+    def call_counts(nargs: int, kwargs: tuple[tuple[str, str], ...], entries: list[Entry]) -> Entry | None:
         """The entry a call counts by (``entries``: :meth:`call_entries` of its name), None if it does not."""
         for entry in entries:
             if entry.accepts(nargs, kwargs):
                 return None if entry.exclude else entry
         return None
-
-    @property
-    def tokens(self) -> set[str]:
-        """The literals without which a file cannot give this capability (for a prefilter)."""
-        out: set[str] = set()
-        for e in self.entries:
-            if e.exclude:
-                continue
-            out.update(m.partition(".")[0] for m in e.imports)
-            out.update(p.literal for p in (*e.calls, *e.together[:1]))
-            out.update(e.keywords)
-        return {t for t in out if t}
 
 
 @dataclass

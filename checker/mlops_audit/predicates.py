@@ -20,11 +20,8 @@ from mlops_audit.pillars import (  # noqa: F401  (imported to register their pre
     reproducibility,
     testing,
 )
-from mlops_audit.pillars.common import MAX_EVIDENCE as MAX_EVIDENCE
 from mlops_audit.pillars.common import PREDICATES as PREDICATES
-from mlops_audit.pillars.common import Predicate as Predicate
 from mlops_audit.pillars.common import evidence_at as evidence_at
-from mlops_audit.pillars.reproducibility import VERSION_SPRAWL_HINT as VERSION_SPRAWL_HINT
 
 
 def _has_python(f: RepoFacts) -> str | None:
@@ -32,13 +29,12 @@ def _has_python(f: RepoFacts) -> str | None:
     return None if any(p.endswith((".py", ".ipynb")) for p in f.paths) else "no Python code or notebooks"
 
 
+NO_TRAINING = "no model training found (fit/train calls, a trainer or a training loop, with an ML library)"
 CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "ml_project": lambda f: None if f.is_ml_project else
     "not an ML project (no ML library imports, model files, training scripts or data notebooks)",
-    "trains": lambda f: None if f.trains else
-    "no model training found (fit/train calls, a trainer or a training loop, with an ML library)",
-    "trains_here": lambda f: None if f.trains_here else
-    "no model training found (fit/train calls, a trainer or a training loop, with an ML library)"
+    "trains": lambda f: None if f.trains else NO_TRAINING,
+    "trains_here": lambda f: None if f.trains_here else NO_TRAINING
     + ("; training runs in platform jobs, whose training code is not in this repository" if f.trains else ""),
     "has_model": lambda f: None if f.has_model else "no model is trained or stored here",
     "serves": lambda f: None if f.serves else

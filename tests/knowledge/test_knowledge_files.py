@@ -110,7 +110,7 @@ def test_every_call_pattern_is_reachable(entry: knowledge.Entry, pattern: knowle
     capability = knowledge.build()[entry.capability]
     name = sample_name(pattern)
     kwargs = ((entry.keywords[0], "1"),) if entry.keywords else ()
-    counted = capability.call_counts(name, entry.min_args, kwargs, capability.call_entries(name))
+    counted = capability.call_counts(entry.min_args, kwargs, capability.call_entries(name))
     if entry.exclude:
         assert counted is None
     else:

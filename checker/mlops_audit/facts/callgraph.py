@@ -120,15 +120,24 @@ class CallGraph:
 
     def reaching(self, targets: Iterable[Node]) -> set[Node]:
         """Every node from which one of ``targets`` is reached (the targets included)."""
-        seen = set(targets)
-        stack = list(seen)
-        while stack:
-            for caller in self.callers.get(stack.pop(), ()):
-                if caller not in seen:
-                    seen.add(caller)
-                    stack.append(caller)
-        return seen
+        return _closure(targets, self.callers)
+
+    def reached(self, sources: Iterable[Node]) -> set[Node]:
+        """Every node ``sources`` reach (the sources included)."""
+        return _closure(sources, self.callees)
 
     def is_entry(self, node: Node) -> bool:
         """Module-level code, or a function no local code calls."""
         return not node[1] or not self.callers.get(node)
+
+
+def _closure(start: Iterable[Node], edges: dict[Node, set[Node]]) -> set[Node]:
+    """``start`` and every node reached from it along ``edges``."""
+    seen = set(start)
+    stack = list(seen)
+    while stack:
+        for node in edges.get(stack.pop(), ()):
+            if node not in seen:
+                seen.add(node)
+                stack.append(node)
+    return seen

@@ -47,7 +47,7 @@ def unit_calls(unit: Unit, capability: Capability, names: dict[str, list[Entry]]
     for call in info.calls:
         entries = names.get(call.name)
         if entries is not None:
-            entry = capability.call_counts(call.name, call.nargs, call.kwargs, entries)
+            entry = capability.call_counts(call.nargs, call.kwargs, entries)
             if entry is not None:
                 out.append((call, entry))
     return out

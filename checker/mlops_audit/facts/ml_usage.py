@@ -48,10 +48,9 @@ def training(facts: RepoFacts) -> list[Ref]:
         counted = capabilities.counted_calls(facts, cap, unit)
         if counted:
             first[unit.path] = Ref(unit.path, counted[0][0].line, unit.cell)
-    for entry in cap.together:  # hand-written loops: backward() and step() in one file
-        for hit in capabilities.together_hits(facts, entry, False):
-            if hit.ref.path in ml:
-                first.setdefault(hit.ref.path, hit.ref)
+    for hit in facts.training_loops:  # hand-written loops: backward() and step() in one file
+        if hit.ref.path in ml:
+            first.setdefault(hit.ref.path, hit.ref)
     return sorted(first.values(), key=lambda r: (order.get(r.path, 0), r.cell or 0, r.line or 0))
 
 
@@ -77,11 +76,16 @@ def training_scopes(facts: RepoFacts, path: str) -> set[str]:
     scopes: set[str] = set()
     for unit in facts.units_by_path.get(path, ()):
         scopes.update(call.scope for call, _ in capabilities.counted_calls(facts, cap, unit))
-    for entry in cap.together:
-        for hit in capabilities.together_hits(facts, entry, False):
-            if hit.ref.path == path:
-                scopes.update(_scopes_at(facts, hit.ref))
+    for hit in facts.training_loops:
+        if hit.ref.path == path:
+            scopes.update(_scopes_at(facts, hit.ref))
     return scopes or {""}
+
+
+def training_loops(facts: RepoFacts) -> list[capabilities.Hit]:
+    """The files (outside tests) holding a hand-written training loop, at its first call."""
+    cap = facts.knowledge["training"]
+    return [hit for entry in cap.together for hit in capabilities.together_hits(facts, entry, False)]
 
 
 def _scopes_at(facts: RepoFacts, ref: Ref) -> set[str]:
@@ -141,24 +145,10 @@ def model_serving_files(facts: RepoFacts) -> list[str]:
         if path in loading:
             out.append(path)
             continue
-        reached = _reached_paths(graph, path)
+        reached = {node[0] for node in graph.reached(n for n in graph.callees if n[0] == path)}
         if reached & loading or _imported_paths(facts, path) & loading:
             out.append(path)
     return out
-
-
-def _reached_paths(graph: object, path: str) -> set[str]:
-    from mlops_audit.facts.callgraph import CallGraph
-
-    assert isinstance(graph, CallGraph)
-    seen: set[Node] = {n for n in graph.callees if n[0] == path}
-    stack = list(seen)
-    while stack:
-        for callee in graph.callees.get(stack.pop(), ()):
-            if callee not in seen:
-                seen.add(callee)
-                stack.append(callee)
-    return {n[0] for n in seen}
 
 
 def _imported_paths(facts: RepoFacts, path: str) -> set[str]:

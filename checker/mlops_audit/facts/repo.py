@@ -636,7 +636,7 @@ class RepoFacts:
         return [Ref(units[i].path, line, units[i].cell) for i, line in hits]
 
     @cached_property
-    def _call_names(self) -> frozenset[str]:
+    def call_name_set(self) -> frozenset[str]:
         """Every distinct call name: a pattern is tried once per name, not once per call."""
         return frozenset().union(*(u.info.call_names for u in self.units))
 
@@ -644,7 +644,7 @@ class RepoFacts:
         """The distinct call names in which ``pattern`` finds a match (``search``)."""
         cached = self._names_matching.get(pattern)
         if cached is None:
-            cached = self._names_matching[pattern] = frozenset(n for n in self._call_names if pattern.search(n))
+            cached = self._names_matching[pattern] = frozenset(n for n in self.call_name_set if pattern.search(n))
         return cached
 
     def calls_matching(self, pattern: TextPattern, *, tests: bool | None = None,
@@ -682,15 +682,11 @@ class RepoFacts:
         """The first place the repository shows capability ``name``, or None."""
         return capabilities.shows(self, self.knowledge[name], tests=tests)
 
-    @property
-    def call_name_set(self) -> frozenset[str]:
-        return self._call_names
-
     def names_matching_pattern(self, pattern: NamePattern) -> frozenset[str]:
         """The distinct call names a knowledge call pattern matches."""
         found = self._pattern_names.get(pattern.text)
         if found is None:
-            found = self._pattern_names[pattern.text] = frozenset(n for n in self._call_names if pattern.match(n))
+            found = self._pattern_names[pattern.text] = frozenset(n for n in self.call_name_set if pattern.match(n))
         return found
 
     @staticmethod
@@ -714,6 +710,11 @@ class RepoFacts:
         arguments, trainers, hand-written loops; deterministic transforms and PyTorch's mode switch excepted), in
         a file that imports an ML library. One place per file is all the rules use."""
         return ml_usage.training(self)
+
+    @cached_property
+    def training_loops(self) -> list[capabilities.Hit]:
+        """Hand-written training loops (facts/ml_usage.py), computed once for training and its scopes."""
+        return ml_usage.training_loops(self)
 
     @cached_property
     def unseeded_training(self) -> list[Ref]:

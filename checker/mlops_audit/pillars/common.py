@@ -6,13 +6,11 @@ reads are its documentation's "needs".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from mlops_audit.facts.capabilities import Hit
 from mlops_audit.facts.repo import Ref, RepoFacts
-from mlops_audit.models import MAX_EVIDENCE as MAX_EVIDENCE  # re-exported: checks.py caps with it too
 from mlops_audit.models import Evidence, Outcome
 
 Predicate = Callable[[RepoFacts, dict[str, Any]], Outcome]
@@ -39,10 +37,6 @@ def human(size: int) -> str:
         if value < 1024 or unit == "GB":
             break
     return f"{value:.1f} {unit}"
-
-
-def calls(facts: RepoFacts, pattern: str, *, tests: bool | None = None) -> list[Ref]:
-    return facts.calls_matching(re.compile(pattern), tests=tests)
 
 
 def sample(evidence: list[Evidence]) -> Outcome:

@@ -13,9 +13,9 @@ from mlops_audit.models import MAX_EVIDENCE, CheckUnavailable, Evidence, Outcome
 from mlops_audit.pillars.common import evidence_at, human, ok_if_shows, predicate, sample
 
 
-def kind_of(entry: FileEntry) -> str:
-    ext = suffix_of(entry.path)
-    return ext.lstrip(".").upper() or "data"
+def kind_of(path: str, default: str = "data") -> str:
+    """What a file's suffix says it is: "CSV", "PT"; ``default`` for a file without one."""
+    return suffix_of(path).lstrip(".").upper() or default
 
 
 def tracked_state(entry: FileEntry) -> str:
@@ -27,16 +27,16 @@ def data_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: data_files, dvc, lfs."""
     bad = facts.unversioned(facts.data_files)
     return Outcome.found([
-        Evidence(f"{kind_of(e)} data file ({human(e.size)}) versioned by DVC but still tracked in git: "
+        Evidence(f"{kind_of(e.path)} data file ({human(e.size)}) versioned by DVC but still tracked in git: "
                  "`git rm --cached` it", e.path) if facts.dvc.covers(e.path) else
-        Evidence(f"{kind_of(e)} data file ({human(e.size)}) {tracked_state(e)} without DVC or Git LFS", e.path)
+        Evidence(f"{kind_of(e.path)} data file ({human(e.size)}) {tracked_state(e)} without DVC or Git LFS", e.path)
         for e in bad
     ])
 
 
 def _history_message(blob: HistoryBlob, present: bool) -> str:
-    ext = suffix_of(blob.path).lstrip(".").upper()
-    what = {"data": f"{ext or 'data'} data file", "model": f"{ext or 'model'} model file"}.get(blob.kind, "blob")
+    what = {"data": f"{kind_of(blob.path)} data file",
+            "model": f"{kind_of(blob.path, 'model')} model file"}.get(blob.kind, "blob")
     notes = [f"{blob.versions} versions, {human(blob.total)} in all"] if blob.versions > 1 else []
     if not present:
         notes.append("file since deleted, still in every clone")

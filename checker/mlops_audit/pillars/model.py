@@ -16,7 +16,7 @@ def model_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: model_files, dvc, lfs."""
     bad = [e for e in facts.unversioned(facts.model_files) if not facts.is_small_fixture(e)]
     return Outcome.found([
-        Evidence(f"serialized model ({kind_of(e)}, {human(e.size)}) {tracked_state(e)}", e.path) for e in bad
+        Evidence(f"serialized model ({kind_of(e.path)}, {human(e.size)}) {tracked_state(e)}", e.path) for e in bad
     ])
 
 
