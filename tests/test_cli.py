@@ -89,6 +89,8 @@ def test_min_score(clean_repo: Path, capsys: pytest.CaptureFixture[str]) -> None
         (["--ignore", "ZZZ"], "no rule matches 'ZZZ'"),
         (["/definitely/not/here"], "path not found"),
         (["--config", "/definitely/missing.toml"], "config file not found"),
+        (["--isolated", "--config", "x.toml"], "--isolated and --config cannot be used together"),
+        (["--statistics", "-f", "json"], "--statistics prints a table"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(args: list[str], message: str, tmp_path: Path,
@@ -139,12 +141,15 @@ def test_output_file_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str
     code, out, _ = run([str(LEGACY), "-f", "json", "-o", str(target)], capsys)
     assert code == 1 and out == ""
     assert json.loads(target.read_text())["level"] == 0
-    code, out, _ = run([str(LEGACY), "-q", "--select", "VER002"], capsys)
+    code, out, err = run([str(LEGACY), "-q", "--select", "VER002"], capsys)
+    assert code == 0 and out == err == ""  # VER002 is a warning; default fail-on is error: nothing fails
+    code, out, err = run([str(LEGACY), "-q", "--select", "VER002", "--fail-on", "warning"], capsys)
     lines = out.strip().splitlines()
-    assert code == 0  # VER002 is a warning; default fail-on is error
+    assert code == 1
     assert sorted(line.split(":")[0] for line in lines) == [
         "data_cleaned_v2.csv", "model_final_v2_FIXED.pkl", "train_copy.ipynb"]
     assert all("VER002 [warning]" in line for line in lines)
+    assert err == f"mlops-audit: {LEGACY}: 3 finding(s) at or above warning\n"  # the verdict, and only it
 
 
 def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,7 +171,7 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--help"], capsys)
     assert code == 0
-    for command in ("check", "rules", "explain", "new"):
+    for command in ("check", "rules", "explain", "new", "completion", "--version"):
         assert command in out
 
 

@@ -77,9 +77,11 @@ def test_explicit_config(tmp_path: Path) -> None:
     f.write_text('[tool.mlops-audit]\nselect = ["GOV"]\n')
     assert load_explicit(f).select == ["GOV"]
     g = tmp_path / "audit.toml"
+    g.write_text('ignore = ["X"]\n')
+    assert load_explicit(g).ignore == {"X": "ignored in configuration"}
     g.write_text('ignore = ["X"]\nbogus = 1\n')
-    cfg = load_explicit(g)
-    assert cfg.ignore == {"X": "ignored in configuration"} and "unknown key" in cfg.problems[0][1]
+    with pytest.raises(ConfigError, match=r"audit.toml: unknown key `bogus`"):
+        load_explicit(g)  # a file named on the command line is read strictly, as the repository's is
     with pytest.raises(ConfigError, match="not found"):
         load_explicit(tmp_path / "missing.toml")
     g.write_bytes(b"\xff\xfe")
@@ -93,3 +95,55 @@ def test_extend_select_adds_to_select(tmp_path: Path) -> None:
     report = audit(root)
     assert {r.rule.id for r in report.results} == {"DES001", "DES002", "GOV003"}
     assert status(report, "DES001") == "pass"
+
+
+# --------------------------------------------------------------------------- load: the command line's reading
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[tool.mlops-audit]\nselectt = ["DAT"]\n', "unknown key `selectt` (did you mean `select`?)"),
+        ('[tool.mlops-audit]\nexclud = ["x"]\n', "unknown key `exclud` (did you mean `exclude`?)"),
+        ('[tool.mlops-audit]\ncolour = 1\n', "unknown key `colour`"),
+        ('[tool.mlops-audit]\nfail-on = "often"\n', "`fail-on` must be one of error, warning, info, never"),
+        ('[tool.mlops-audit]\nmin-score = 60.5\n', "`min-score` must be a whole number from 0 to 100 (got 60.5)"),
+        ('[tool.mlops-audit]\nmin-score = true\n', "`min-score` must be a whole number"),
+        ('[tool.mlops-audit]\nlarge-file-mb = -1\n', "`large-file-mb` must be a positive number"),
+        ('[tool.mlops-audit]\nselect = 3\n', "`select` must be a list of strings (got 3)"),
+        ('[tool.mlops-audit]\nrules = "x"\n', "`rules` must be an array of tables"),
+        ('[[tool.mlops-audit.knowledge]]\ncapability = "tracking"\nimports = ["a"]\n',
+         "[[tool.mlops-audit.knowledge]]: entry 1: tracking entry: `why` must say"),
+    ],
+)
+def test_load_raises_one_line_naming_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
+    from mlops_audit.config import load
+
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path)
+    assert str(info.value).startswith("pyproject.toml") or str(info.value).startswith(str(tmp_path))
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_load_keeps_an_unreadable_file_a_finding_and_stops_there(tmp_path: Path) -> None:
+    from mlops_audit.config import load
+
+    repo = make_repo(tmp_path / "r", {"pyproject.toml": '[tool.mlops-audit]\nselect = ["DES"]\n',
+                                      "sub/.mlops-audit.toml": "select = [\n"})
+    cfg = load(repo / "sub", top=repo)
+    assert cfg.select is None  # not the top's: the nearest file may have said otherwise
+    assert cfg.problems and cfg.problems[0][0] == ".mlops-audit.toml" and "could not be parsed" in cfg.problems[0][1]
+
+
+def test_load_reads_a_parent_config_and_names_it_relative_to_the_audited_folder(tmp_path: Path) -> None:
+    from mlops_audit.config import load
+
+    repo = make_repo(tmp_path / "r", {"pyproject.toml": '[project]\nname = "x"\n[tool.mlops-audit]\nmin-score = 5\n',
+                                      "a/b/pyproject.toml": '[project]\nname = "b"\n', "a/b/x.py": "x = 1\n"})
+    cfg = load(repo / "a" / "b", top=repo)
+    assert cfg.min_score == 5 and cfg.source == "../../pyproject.toml"
+
+
+def test_discover_stays_lenient_for_the_library(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.mlops-audit]\nselectt = ["DAT"]\n')
+    cfg = discover(tmp_path)
+    assert cfg.problems == [("pyproject.toml", "unknown key `selectt` (did you mean `select`?)")]

@@ -19,7 +19,7 @@ from repo_builder import make_repo
 DEFAULTS: dict[str, Any] = {
     "paths": None, "fmt": "terminal", "output": None, "select": None, "ignore": None, "fail_on": None,
     "min_score": None, "min_level": None, "baseline": None, "config": None, "no_color": False, "quiet": False,
-    "verbose": False, "exit_zero": False, "no_cache": False,
+    "verbose": False, "exit_zero": False, "no_cache": False, "isolated": False, "statistics": False,
 }
 
 

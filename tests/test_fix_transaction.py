@@ -63,16 +63,16 @@ def fail_on_call(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, n: int,
 
 
 # each stage of the transaction, and a call in it to break: (owner, function, which call, after it ran). The
-# calls counted on FILES: 3 cache copies (each renamed into place), then 21 files written to temporary names,
-# then placed in order (links 1-11 up to data/.gitignore, 12-13 the data .dvc files, renames 4-5 the notebook and
-# keys.py, link 20 .dvc/config), then the index.
+# calls counted on FILES: 3 cache copies (each renamed into place), then 22 files written to temporary names,
+# then placed in order (links 1-12 up to data/.gitignore, the baseline 6th, 13-14 the data .dvc files, renames 4-5
+# the notebook and keys.py, link 21 .dvc/config), then the index.
 STAGES: dict[str, tuple[Any, str, int, bool]] = {
     "first cache copy": (Transaction, "cache", 1, False),
     "second cache copy": (Transaction, "cache", 2, False),
     "after the cache copies": (Transaction, "cache", 3, True),
     "writing a new file": (safefs, "write_temp", 8, False),
     "placing the first file": (safefs, "link_new", 1, False),
-    "placing a .dvc file": (safefs, "link_new", 12, False),
+    "placing a .dvc file": (safefs, "link_new", 13, False),
     "rewriting a file": (safefs, "replace", 4, False),
     "the index update": (gitindex, "update", 1, False),
 }
@@ -103,21 +103,31 @@ def test_a_failure_at_any_stage_changes_nothing_and_the_next_fix_completes(
 
 def test_an_interruption_after_the_index_was_written_keeps_the_complete_result(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expected: dict[str, str]) -> None:
+    """The transaction is complete; only the baseline still holds what the plan foresaw (marked provisional: the
+    run was interrupted before it recorded what the audit finds once applied). The next fix records it."""
+    from mlops_audit.baseline import BASELINE_NAME, is_provisional
+
     root = build(tmp_path, "late")
     with monkeypatch.context() as patch:
         fail_on_call(patch, gitindex, "update", 1, KeyboardInterrupt(), after=True)
         with pytest.raises(KeyboardInterrupt):
             run(root)
+    state = snapshot(root)
+    assert is_provisional((root / BASELINE_NAME).read_text(encoding="utf-8"))
+    assert {k: v for k, v in state.items() if k != BASELINE_NAME} == \
+        {k: v for k, v in expected.items() if k != BASELINE_NAME}
+    out = fix(root, yes=True, unsafe=True)
+    assert f"record in {BASELINE_NAME} the findings left once applied (an earlier fix did not finish" in out
     assert snapshot(root) == expected
     assert run(root) == 0 and snapshot(root) == expected
 
 
 KILLS: dict[str, tuple[Any, str, int, bool]] = {
     "during the cache copies": (Transaction, "cache", 2, False),
-    "after the ignore lines, before the .dvc files": (safefs, "link_new", 12, False),
-    "between two .dvc files": (safefs, "link_new", 13, False),
+    "after the ignore lines, before the .dvc files": (safefs, "link_new", 13, False),
+    "between two .dvc files": (safefs, "link_new", 14, False),
     "while rewriting files": (safefs, "replace", 5, False),
-    "before .dvc/config": (safefs, "link_new", 20, False),
+    "before .dvc/config": (safefs, "link_new", 21, False),
     "after every file, before the index": (gitindex, "update", 1, False),
 }
 

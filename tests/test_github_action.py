@@ -413,3 +413,24 @@ def test_documented_pre_commit_snippets_are_valid(tmp_path: Path) -> None:
             proc = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", str(tmp_path / "c.yaml")],
                                   capture_output=True, text=True, timeout=120)
             assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_workflow_init_writes_gates_on_the_baseline_it_records(tmp_path: Path) -> None:
+    """`mlops-audit init --baseline`: the workflow passes the action its `baseline` input; the action's steps run
+    with the workflow's inputs pass on the legacy repository and fail on a new finding only."""
+    from mlops_audit.init import init_repository
+
+    ws = legacy_repo(tmp_path / "ws")
+    init_repository(ws, baseline=True, ask=lambda question: False)
+    steps = yaml.safe_load((ws / ".github" / "workflows" / "mlops-audit.yml").read_text(encoding="utf-8"))[
+        "jobs"]["audit"]["steps"]
+    with_ = next(s for s in steps if s.get("id") == "audit")["with"]
+    assert with_ == {"baseline": ".mlops-audit-baseline.json"}
+    assert run_action(ws, tmp_path / "a").exit_code == 1  # without the input: every finding fails
+    run = run_action(ws, tmp_path / "b", with_)
+    assert run.exit_code == 0, run.logs
+    (ws / "more_data.csv").write_text("a,b\n" + "1,2\n" * 50, encoding="utf-8")
+    git(ws, "add", "more_data.csv")
+    run = run_action(ws, tmp_path / "c", with_)
+    assert run.exit_code == 1 and run.failed_step == "gate"
+    assert "1 new finding(s) at or above error" in run.logs["gate"]

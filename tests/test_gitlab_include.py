@@ -205,3 +205,25 @@ def test_documented_variables_and_snippets_match_the_include() -> None:
             else:
                 assert name == "mlops-audit" or spec["extends"] == ".mlops-audit"
                 assert set(spec["variables"]) <= VARIABLES
+
+
+def test_the_job_init_writes_gates_on_the_baseline_it_records(tmp_path: Path) -> None:
+    """`mlops-audit init --baseline` on a GitLab repository: its `.gitlab/mlops-audit.gitlab-ci.yml` includes this
+    file and sets the job's MLOPS_AUDIT_BASELINE (GitLab merges a job of the including file over the included
+    one); run so, the job passes on the legacy repository and fails on a new finding only."""
+    from mlops_audit.init import init_repository
+
+    ws = legacy_repo(tmp_path / "ws", {".gitlab-ci.yml": "test:\n  script: [pytest]\n"})
+    init_repository(ws, baseline=True, ask=lambda question: False)
+    local = yaml.safe_load((ws / ".gitlab" / "mlops-audit.gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert set(local) == {"include", "mlops-audit"} and "mlops-audit" in load()
+    variables = local["mlops-audit"]["variables"]
+    assert _merge(job(), local["mlops-audit"])["variables"]["MLOPS_AUDIT_BASELINE"] == ".mlops-audit-baseline.json"
+    assert run_job(ws).returncode == 1  # the include alone: every finding fails
+    proc = run_job(ws, variables)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (ws / "more_data.csv").write_text("a,b\n" + "1,2\n" * 50, encoding="utf-8")
+    git(ws, "add", "more_data.csv")
+    proc = run_job(ws, variables)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 new finding(s) at or above error" in proc.stderr

@@ -9,6 +9,7 @@ the first hook run pays for a `pip install` of mlops-audit and its dependencies,
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,7 @@ def test_manifest_declares_the_two_hooks() -> None:
     assert set(hooks) == {"mlops-audit", "mlops-audit-notebooks"}
     audit = hooks["mlops-audit"]
     assert audit["entry"] == "mlops-audit"
+    assert audit["args"] == ["--quiet"]  # the verdict and the failing findings, one line each; nothing on a pass
     assert audit["language"] == "python"
     assert audit["pass_filenames"] is False
     assert audit["always_run"] is True
@@ -91,16 +93,34 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def pre_commit(tmp_path_factory: pytest.TempPathFactory) -> Runner:
-    """Run pre-commit with a PRE_COMMIT_HOME shared by the whole module (one hook environment)."""
+def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of every pre-commit run: a PRE_COMMIT_HOME shared by the whole module (one hook
+    environment), no colour, no CI (the hooks run as on a developer's machine)."""
     home = tmp_path_factory.mktemp("pre-commit-home")
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never", "NO_COLOR": "1"}
-    env.pop("PRE_COMMIT", None)
-    env.pop("SKIP", None)
+    for name in ("PRE_COMMIT", "SKIP", "CI", "GITHUB_ACTIONS", "GITLAB_CI"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def pre_commit(hook_env: dict[str, str]) -> Runner:
+    """Run pre-commit with the module's environment."""
 
     def run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pre_commit", *args, "--color", "never"], cwd=repo, env=env,
-                              capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+        return subprocess.run([sys.executable, "-m", "pre_commit", *args, "--color", "never"], cwd=repo,
+                              env=hook_env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def commit(hook_env: dict[str, str]) -> Runner:
+    """`git commit -m MESSAGE` for real, in a repository where `pre-commit install` put its git hook."""
+
+    def run(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "commit", "-m", message], cwd=repo, env=hook_env, capture_output=True,
+                              text=True, timeout=INSTALL_TIMEOUT)
 
     return run
 
@@ -113,6 +133,43 @@ def _config(hook_repo: tuple[Path, str], *hook_ids: str) -> str:
 
 def _output(proc: subprocess.CompletedProcess[str]) -> str:
     return proc.stdout + proc.stderr
+
+
+FINDING = re.compile(r"^\S.*: [A-Z]{3}\d{3} \[(error|warning|info)\] ")  # a --quiet finding line
+VERDICT = re.compile(r"^mlops-audit: .*\d+ (new )?finding\(s\) at or above \w+$")
+STATUS = re.compile(r"^\S.*\.{3,}\s*(\(no files to check\))?(Passed|Failed|Skipped)$")
+
+
+def hook_output(out: str, name: str) -> list[str]:
+    """What hook ``name`` printed, as pre-commit shows it (below its status line and its ``- hook id``,
+    ``- duration``, ``- exit code`` lines; with ``verbose: true`` also when it passes)."""
+    lines = out.splitlines()
+    start = next(i for i, ln in enumerate(lines) if STATUS.match(ln) and ln.startswith(name + "."))
+    body = []
+    for ln in lines[start + 1:]:
+        if STATUS.match(ln):
+            break
+        if ln.startswith(("- hook id:", "- duration:", "- exit code:", "- files were modified")) or not ln.strip():
+            continue
+        body.append(ln)
+    return body
+
+
+def _verbose(config: str, hook_id: str = "mlops-audit") -> str:
+    """``config`` with ``verbose: true`` on the hook: pre-commit then shows its output when it passes too."""
+    line = f"      - id: {hook_id}\n"
+    assert config.count(line) == 1, config
+    return config.replace(line, line + "        verbose: true\n")
+
+
+def _hooks_from(config: str, hook_repo: tuple[Path, str]) -> str:
+    """A configuration `mlops-audit init` wrote, pointed at the hook repository snapshot (same hooks, same args)."""
+    from mlops_audit import __version__
+    from mlops_audit.init import REPO_URL
+
+    path, rev = hook_repo
+    assert f"repo: {REPO_URL}\n    rev: v{__version__}\n" in config
+    return config.replace(f"repo: {REPO_URL}\n    rev: v{__version__}\n", f"repo: {path}\n    rev: {rev}\n")
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +191,11 @@ def test_legacy_repository_fails_the_audit_hook(legacy_repo: Path, pre_commit: R
     out = _output(proc)
     assert proc.returncode == 1, out
     assert "mlops-audit" in out and "Failed" in out
-    assert "DAT001" in out  # the audit's own report, shown by pre-commit
-    assert "Level 0" in out
+    audit = hook_output(out, "mlops-audit")
+    assert any(ln.startswith("data.csv: DAT001 [error]") for ln in audit), audit  # the failing findings
+    assert all(FINDING.search(ln) or VERDICT.search(ln) for ln in audit), audit  # quiet: nothing else
+    assert [ln for ln in audit if VERDICT.search(ln)] == [audit[-1]]  # the verdict, last
+    assert not any(FINDING.search(ln) and "[warning]" in ln for ln in audit)  # only what fails (error)
     assert "REP006" in out and "train.ipynb" in out  # the notebook hook: committed outputs
     assert "Traceback" not in out
 
@@ -199,3 +259,72 @@ def test_notebook_hook_masks_a_secret_in_a_staged_notebook(
     assert proc.returncode == 1, out
     assert "explore.ipynb [cell 1]: GOV001" in out
     assert secret not in out and secret[4:] not in out
+
+
+# --------------------------------------------------------------------------- quiet hooks on a baseline, for real
+@pytest.fixture(scope="module")
+def baselined_repo(tmp_path_factory: pytest.TempPathFactory, hook_repo: tuple[Path, str],
+                   pre_commit: Runner) -> Path:
+    """A small legacy repository set up by `mlops-audit init --baseline` (hook, CI gate and baseline, committed),
+    its hooks installed into git by `pre-commit install`."""
+    from mlops_audit.init import init_repository
+
+    files: dict[str, str | bytes] = {p.name: p.read_bytes() for p in LEGACY.iterdir() if p.is_file()}
+    repo = make_repo(tmp_path_factory.mktemp("baselined") / "repo", files)
+    lines = init_repository(repo, baseline=True, ask=lambda question: False)
+    assert lines[-1].startswith("created  baseline:"), lines
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(_verbose(_hooks_from(config.read_text(encoding="utf-8"), hook_repo)), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "mlops-audit init --baseline")
+    proc = pre_commit(repo, "install")
+    assert proc.returncode == 0, _output(proc)
+    return repo
+
+
+def test_with_a_baseline_a_commit_passes_and_the_hook_says_nothing(baselined_repo: Path, commit: Runner) -> None:
+    repo = baselined_repo
+    with (repo / "notes.txt").open("a", encoding="utf-8") as fh:
+        fh.write("retrain monthly\n")
+    git(repo, "add", "notes.txt")
+    head = git(repo, "rev-parse", "HEAD")
+    proc = commit(repo, "notes")
+    out = _output(proc)
+    assert proc.returncode == 0, out
+    assert git(repo, "rev-parse", "HEAD") != head  # committed
+    assert re.search(r"^mlops-audit\.+Passed$", out, re.M), out  # the hook ran (not skipped) and passed
+    assert hook_output(out, "mlops-audit") == [], out  # verbose: true shows it printed nothing
+
+
+def test_with_a_baseline_a_new_problem_blocks_the_commit_in_one_line(baselined_repo: Path, commit: Runner) -> None:
+    repo = baselined_repo
+    (repo / "customers.csv").write_text("id,spend\n" + "".join(f"{i},{i % 97}\n" for i in range(300)),
+                                        encoding="utf-8")
+    git(repo, "add", "customers.csv")
+    head = git(repo, "rev-parse", "HEAD")
+    proc = commit(repo, "more data")
+    out = _output(proc)
+    assert proc.returncode != 0, out
+    assert git(repo, "rev-parse", "HEAD") == head  # blocked
+    audit = hook_output(out, "mlops-audit")
+    findings = [ln for ln in audit if FINDING.search(ln)]
+    assert len(findings) == 1 and findings[0].startswith("customers.csv: DAT001 [error] CSV data file"), out
+    assert len(audit) == 2 and re.match(r"^mlops-audit: .*: 1 new finding\(s\) at or above error$", audit[1]), out
+    git(repo, "rm", "-q", "--cached", "customers.csv")  # leave the repository as the other test expects it
+    (repo / "customers.csv").unlink()
+
+
+def test_on_a_clean_repository_the_hook_is_silent(tmp_path: Path, hook_repo: tuple[Path, str], pre_commit: Runner,
+                                                  commit: Runner) -> None:
+    files: dict[str, str | bytes] = dict(clean_project())
+    files[".pre-commit-config.yaml"] = _verbose(_config(hook_repo, "mlops-audit", "mlops-audit-notebooks"))
+    repo = make_repo(tmp_path / "repo", files)
+    assert pre_commit(repo, "install").returncode == 0
+    readme = repo / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nMore words.\n", encoding="utf-8")
+    git(repo, "add", "README.md")
+    proc = commit(repo, "docs")
+    out = _output(proc)
+    assert proc.returncode == 0, out
+    assert re.search(r"^mlops-audit\.+Passed$", out, re.M), out
+    assert hook_output(out, "mlops-audit") == [], out

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -42,38 +43,80 @@ def fingerprint(rule_id: str, message: str, path: str | None, anchor: str) -> st
     return hashlib.sha256(f"{rule_id}\0{text}\0{where}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
-def baseline_dict(report: Report) -> dict[str, Any]:
+def baseline_dict(report: Report | Iterable[Finding], *, provisional: bool = False) -> dict[str, Any]:
+    """The baseline document of a report's active findings (or of the given findings). ``provisional``: what
+    `fix` foresees before its changes are applied; it records the findings the audit then finds in its place,
+    and a later `fix` does so if that one did not finish."""
+    findings = report.findings if isinstance(report, Report) else list(report)
     return {
         "schema_version": BASELINE_SCHEMA_VERSION,
         "tool": {"name": "mlops-audit", "version": __version__},
+        **({"provisional": True} if provisional else {}),
         "findings": sorted(
             ({"fingerprint": f.fingerprint, "rule": f.rule.id, "path": f.path, "line": f.line, "message": f.message}
-             for f in report.findings),
+             for f in findings),
             key=lambda d: (d["rule"], d["path"] or "", d["line"] or 0, d["fingerprint"]),
         ),
     }
 
 
-def write_baseline(report: Report, path: Path) -> int:
+def baseline_text(report: Report | Iterable[Finding], *, provisional: bool = False) -> str:
+    """The baseline file of a report (or of these findings), as `mlops-audit baseline` writes it; `init` and
+    `fix` write the same."""
     from mlops_audit.safetext import json_text
 
-    doc = baseline_dict(report)  # paths and messages arrive escaped (Finding); the JSON stays valid UTF-8
-    path.write_text(json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
-    return len(doc["findings"])
+    doc = baseline_dict(report, provisional=provisional)  # paths and messages arrive escaped (Finding)
+    return json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
-def load_baseline(path: Path) -> Counter[str]:
+def is_provisional(text: str) -> bool:
+    """Whether a baseline file's ``text`` is one `fix` wrote before its changes were applied."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"baseline file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(doc, dict) and doc.get("provisional") is True
+
+
+def write_baseline(report: Report, path: Path) -> int:
+    path.write_text(baseline_text(report), encoding="utf-8")
+    return len(report.findings)
+
+
+def parse_baseline(text: str, path: Path | str) -> Counter[str]:
+    """The fingerprints a baseline file's ``text`` records (BaselineError: not a baseline this version reads)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{path} is not an mlops-audit baseline (no `findings` list)")
     if doc.get("schema_version") != BASELINE_SCHEMA_VERSION:
         raise BaselineError(f"{path}: unsupported baseline schema version {doc.get('schema_version')!r}")
     return Counter(str(item.get("fingerprint")) for item in doc["findings"] if isinstance(item, dict))
+
+
+def load_baseline(path: Path) -> Counter[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BaselineError(f"baseline file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc}") from None
+    return parse_baseline(text, path)
+
+
+def not_in_baseline(report: Report | Iterable[Finding], known: Counter[str]) -> int:
+    """How many of the report's active findings (or of these findings) ``known`` does not cover: what a gate on
+    that baseline would still fail on."""
+    remaining = Counter(known)
+    missing = 0
+    for f in report.findings if isinstance(report, Report) else report:
+        if remaining[f.fingerprint] > 0:
+            remaining[f.fingerprint] -= 1
+        else:
+            missing += 1
+    return missing
 
 
 def apply_baseline(report: Report, known: Counter[str]) -> Report:

@@ -1,6 +1,7 @@
 """Console entry point. Answers ``--version`` without importing anything heavy, routes ``mlops-audit PATH``
 to the ``check`` command (parsed without typer when :mod:`mlops_audit.fastargs` understands every argument),
-and turns any unexpected error into one line instead of a traceback."""
+catches a mistyped command (``mlops-audit expain DAT001``: not an existing path, close to ``explain``) before
+it is taken for a PATH, and turns any unexpected error into one line instead of a traceback."""
 
 from __future__ import annotations
 
@@ -9,8 +10,19 @@ import sys
 from typing import NoReturn
 
 _AUDITED = False  # set once the fast path has run an audit: see run()
-COMMANDS = ("check", "rules", "explain", "new", "baseline", "init", "notebooks", "fix")
-PASSTHROUGH = ("--help", "-h", "--install-completion", "--show-completion")
+COMMANDS = ("check", "rules", "explain", "new", "baseline", "init", "notebooks", "fix", "completion")
+PASSTHROUGH = ("--help", "-h")
+
+
+def mistyped_command(word: str) -> str | None:
+    """The command ``word`` is a typo of (``expain`` -> ``explain``), when ``word`` is no existing path; else
+    None (then it is a PATH to audit, or the audit says it is not found)."""
+    if word.startswith("-") or os.path.lexists(word):
+        return None
+    from difflib import get_close_matches
+
+    close = get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mlops-audit {__version__}")
         return 0
     if not args or (args[0] not in COMMANDS and args[0] not in PASSTHROUGH):
+        typo = mistyped_command(args[0]) if args else None
+        if typo is not None:
+            from mlops_audit.models import shown
+
+            print(shown(f"mlops-audit: error: unknown command {args[0]!r}; did you mean {typo!r}?"),
+                  file=sys.stderr)
+            return 2
         args = ["check", *args]
     try:
         if args[0] == "check":

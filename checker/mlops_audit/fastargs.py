@@ -33,6 +33,8 @@ CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "-v": ("verbose", "flag"),
     "--exit-zero": ("exit_zero", "flag"),
     "--no-cache": ("no_cache", "flag"),
+    "--isolated": ("isolated", "flag"),
+    "--statistics": ("statistics", "flag"),
 }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from mlops_audit.engine import Selection
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.fix import unsafe as unsafe_remedies
+from mlops_audit.fix.baseline_gate import plan_baseline
 from mlops_audit.fix.context import RepoContext
 from mlops_audit.fix.gitindex import Index
 from mlops_audit.fix.render import cookiecutter_context, render
@@ -52,10 +53,11 @@ class Plan:
     skipped: list[str] = field(default_factory=list)  # files no remedy could plan for (read or parse errors)
     refusals: list[str] = field(default_factory=list)  # why the plan must not be applied at all
     notes: list[str] = field(default_factory=list)  # what an unsafe remedy left alone, and why
+    settle_baseline: bool = False  # a baseline a fix wrote before applying its changes: record what it leaves
 
     @property
     def empty(self) -> bool:
-        return self.workspace.empty
+        return self.workspace.empty and not self.settle_baseline
 
 
 @dataclass
@@ -80,7 +82,8 @@ def targets(report: Report, select: list[str] | None, ignore: list[str] | None, 
 
 
 def build_plan(report: Report, facts: RepoFacts, ctx: RepoContext, target: Target, *, unsafe: bool,
-               setup: bool = True, lfs_installed: bool | None = None, index: Index | None = None) -> Plan:
+               setup: bool = True, lfs_installed: bool | None = None, index: Index | None = None,
+               baseline: bool = True) -> Plan:
     ws = Workspace(facts.root, facts.inventory.git)
     plan = Plan(ws, context=ctx, skipped=list(ctx.skipped))
     paths = set(facts.paths)
@@ -143,6 +146,8 @@ def build_plan(report: Report, facts: RepoFacts, ctx: RepoContext, target: Targe
         _unsafe(described, shadow, facts, ctx, target, cc, lfs_installed, index)
         plan.unsafe_available = described.remedies
         ws.hidden |= shadow.hidden  # what the description read is as secret as what the plan read
+    if baseline:  # the gates created above fail only on new findings (see fix/baseline_gate.py)
+        plan_baseline(plan, report)
     if "GOV001" in target:
         plan.rotate = [f"{escape(f.location)}: {_secret_kind(f)}" for f in target.failing["GOV001"].findings
                        if f.suppressed is None]

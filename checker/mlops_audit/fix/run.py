@@ -102,12 +102,14 @@ def run_fix(
     unsafe: bool = False,
     dry_run: bool = False,
     yes: bool = False,
+    baseline: bool = True,
     confirm: Callable[[str], bool] | None = None,
     write: Callable[[str], object] = print,
     lfs_installed: bool | None = None,
 ) -> int:
-    """Run `fix` on ``root``. ``confirm`` asks the user (None: not a terminal). Returns the exit code: 0 plan
-    shown or applied, 1 refused or not applied (one line says why)."""
+    """Run `fix` on ``root``. ``confirm`` asks the user (None: not a terminal). ``baseline``: the gates it creates
+    fail only on the findings not in a baseline of what the fix leaves (recorded, or the one there). Returns the
+    exit code: 0 plan shown or applied, 1 refused or not applied (one line says why)."""
     from mlops_audit.catalogue import analysis_cache
     from mlops_audit.engine import run_audit
     from mlops_audit.facts.repo import RepoFacts
@@ -134,7 +136,8 @@ def run_fix(
         if refusal is not None:
             return refuse(refusal)
     plan = build_plan(before, facts, infer_context(facts), targets(before, select, ignore, to_level),
-                      unsafe=unsafe, setup=not select, lfs_installed=lfs_installed, index=index)
+                      unsafe=unsafe, setup=not select, lfs_installed=lfs_installed, index=index,
+                      baseline=baseline)
     ws = plan.workspace
     refusal = plan.refusals[0] if plan.refusals else (
         preflight.staged_refusal(ws, index) if index is not None else None)
@@ -164,5 +167,29 @@ def run_fix(
     for line in done:
         write(shown(f"  {line}", ws))
     after = run_audit(root, config)
+    code = 0
+    if baseline:
+        code = _settle_baseline(plan, after, write)
     write(shown("\n" + render_outcome(before, after, plan).rstrip("\n"), ws))
+    return code
+
+
+def _settle_baseline(plan: Plan, after: Report, write: Callable[[str], object]) -> int:
+    """Record in the baseline this run created exactly the findings the audit now finds (a second transaction,
+    as safe as the first); 1 if it could not be written (the baseline planned from the prediction stays)."""
+    from mlops_audit.fix.baseline_gate import recordable, settle
+
+    notes: list[str] = []
+    ws = settle(plan, after, notes)
+    for note in notes:
+        write(shown(f"  - {note}", plan.workspace))
+    if ws is None:
+        return 0
+    try:
+        done = ws.apply()
+    except ApplyError as exc:
+        write(shown(f"mlops-audit fix: the baseline was not brought up to date: {exc}", ws))
+        return 1
+    for line in done:
+        write(shown(f"  {line}   (the {len(recordable(after.findings))} finding(s) the audit finds now)", ws))
     return 0
