@@ -164,7 +164,7 @@ def test_parsed_yaml_and_notebooks_are_cached(tmp_path: Path, cache_home: Path,
     docs = header_of(path)["docs"]
     assert isinstance(docs, dict)
     kinds = sorted({name.split(":")[0] for name in docs if not name.startswith("match-")})  # glob answers aside
-    assert kinds == ["cells", "notebook", "notebook-secrets", "secrets", "yaml"]
+    assert kinds == ["cells", "derived", "history", "notebook", "notebook-secrets", "secrets", "yaml"]
     parsed: list[str] = []
     real_load = yamlsafe.load
 

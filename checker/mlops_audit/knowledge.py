@@ -79,11 +79,12 @@ class NamePattern:
     """A call-name pattern: literal pieces separated by ``*`` (any run of characters). Matching finds the pieces
     in order, so it is linear in the name whatever the pattern."""
 
-    __slots__ = ("pieces", "text")
+    __slots__ = ("longest", "pieces", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.pieces = text.split("*")
+        self.longest = max(self.pieces, key=len)  # in every matching name: a quick test before ``match``
 
     def match(self, name: str) -> bool:
         pieces = self.pieces
@@ -140,9 +141,14 @@ class Capability:
     keyword_entries: list[Entry] = field(default_factory=list)  # keywords alone, on any call
     together: list[Entry] = field(default_factory=list)
     file_entries: list[Entry] = field(default_factory=list)
-    _by_tail: dict[str, list[tuple[NamePattern, Entry]]] = field(default_factory=dict)
-    _by_head: dict[str, list[tuple[NamePattern, Entry]]] = field(default_factory=dict)
-    _general: list[tuple[NamePattern, Entry]] = field(default_factory=list)
+    # the call patterns, each in one index, with its rank (the order the matches are tried in: exceptions
+    # first, then by the pattern's kind, then as added); a name is matched against the few its index gives
+    _exact: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)  # no ``*``
+    _by_segment: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)  # "*.fit"
+    _by_tail: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)
+    _by_head: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)
+    _general: list[tuple[int, NamePattern, Entry]] = field(default_factory=list)
+    _added: int = 0
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -156,20 +162,34 @@ class Capability:
             self.file_entries.append(entry)
         for pattern in entry.calls:
             last, first = pattern.pieces[-1], pattern.pieces[0]
-            if len(last) >= TAIL:  # every matching name ends with it: indexed by its last characters
-                self._by_tail.setdefault(last[-TAIL:], []).append((pattern, entry))
+            self._added += 1
+            if len(last) >= TAIL:  # every matching name ends with it
+                row = ((0 if entry.exclude else 3) << 32 | self._added, pattern, entry)
+                if len(pattern.pieces) == 1:  # a literal: that name only
+                    self._exact.setdefault(last, []).append(row)
+                elif "." in last:  # "*.fit": names whose last segment is "fit"
+                    self._by_segment.setdefault(last.rpartition(".")[2], []).append(row)
+                else:  # indexed by its last characters
+                    self._by_tail.setdefault(last[-TAIL:], []).append(row)
             elif len(pattern.pieces) > 1 and "." in first:  # "sklearn.preprocessing.*": by its first segment
-                self._by_head.setdefault(_head(first), []).append((pattern, entry))
+                row = ((1 if entry.exclude else 4) << 32 | self._added, pattern, entry)
+                self._by_head.setdefault(_head(first), []).append(row)
             else:
-                self._general.append((pattern, entry))
+                self._general.append(((2 if entry.exclude else 5) << 32 | self._added, pattern, entry))
 
     def call_entries(self, name: str) -> list[Entry]:
         """The entries whose call patterns match ``name`` (exceptions first)."""
-        found = [e for p, e in self._by_tail.get(name[-TAIL:], ()) if p.match(name)]
-        found += [e for p, e in self._by_head.get(_head(name), ()) if p.match(name)]
-        found += [e for p, e in self._general if p.match(name)]
-        found.sort(key=lambda e: not e.exclude)
-        return found
+        found = []
+        for rows in (self._exact.get(name), self._by_segment.get(name.rpartition(".")[2]),
+                     self._by_tail.get(name[-TAIL:]), self._by_head.get(_head(name)) if self._by_head else None,
+                     self._general):
+            if rows:
+                found += [r for r in rows if r[1].longest in name and r[1].match(name)]
+        if not found:
+            return []
+        if len(found) > 1:
+            found.sort(key=lambda r: r[0])
+        return [r[2] for r in found]
 
     @staticmethod
     def call_counts(nargs: int, kwargs: tuple[tuple[str, str], ...], entries: list[Entry]) -> Entry | None:

@@ -149,10 +149,19 @@ def find(facts: RepoFacts, capability: Capability, *, tests: bool | None = False
         if full():
             return hits[:limit]
     if not code_only:
-        for entry in capability.file_entries:
-            hits.extend(_file_hits(facts, entry, tests))
-            if full():
-                return hits[:limit]
+        return find_files(facts, capability, hits, tests=tests, limit=limit)
+    return hits
+
+
+def find_files(facts: RepoFacts, capability: Capability, hits: list[Hit], *, tests: bool | None,
+               limit: int | None) -> list[Hit]:
+    """``hits`` (the code's, from :func:`find` with ``code_only``) followed by the file evidence, the first
+    ``limit`` of them."""
+    hits = list(hits)
+    for entry in capability.file_entries:
+        hits.extend(_file_hits(facts, entry, tests))
+        if limit is not None and len(hits) >= limit:
+            return hits[:limit]
     return hits
 
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Protocol
 
 from mlops_audit import gitrun
 from mlops_audit.gitrun import GitRepo
@@ -24,6 +24,15 @@ from mlops_audit.gitrun import GitRepo
 # LFS has only its pointer in git's history, so a data or model blob this small or smaller is never flagged,
 # whatever ``small`` is set to.
 LFS_POINTER_MAX = 1024
+HISTORY_DOC = "history"  # the cache's kind for a scan's result (see HistoryScan)
+
+
+class DocStore(Protocol):
+    """Where a finished scan is kept between runs (the analysis cache: sealed, checked on load)."""
+
+    def doc(self, kind: str, key: str) -> Any: ...
+
+    def put_doc(self, kind: str, key: str, value: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,8 @@ class HistoryScan:
     large blobs, a damaged repository) says so in ``problem``: the rule is then not checked, never passed."""
 
     def __init__(self, repo: GitRepo, root: Path, large: int, timeout: float = 120.0, *, small: int | None = None,
-                 data_suffixes: Iterable[str] = (), model_suffixes: Iterable[str] = ()) -> None:
+                 data_suffixes: Iterable[str] = (), model_suffixes: Iterable[str] = (),
+                 store: DocStore | None = None) -> None:
         self.repo, self.root, self.large, self.timeout = repo, root, large, timeout
         self.small = min(large, max(LFS_POINTER_MAX, large if small is None else small))
         self.data_suffixes, self.model_suffixes = _suffixes(data_suffixes), _suffixes(model_suffixes)
@@ -97,10 +107,31 @@ class HistoryScan:
         self._revs: subprocess.Popen[bytes] | None = None
         self._cat: subprocess.Popen[bytes] | None = None
         self._out: IO[bytes] | None = None
+        self._store = store
+        self._key = "\0".join((str(root), str(repo.git_dir), str(self.large), str(self.small),
+                                ",".join(self.data_suffixes), ",".join(self.model_suffixes)))
+        self._tips: list[str] | None = None  # the object names rev-list --all starts from, when known
+        self._known: dict[str, list[Any]] | None = None  # path -> [size, kind, versions, total] of a past scan
+        self._done: HistoryFacts | None = None  # the result, when a past scan of the same tips gives it
+        revs: list[str] = ["--all"]
+        if store is not None:
+            revs = self._plan(store)
+            if self._done is not None:
+                return
         try:
             self._out = tempfile.TemporaryFile()  # noqa: SIM115 (read and closed in result())
-            self._revs = gitrun.popen(repo, "rev-list", "--objects", "--all", "--missing=print",
-                                      stdout=subprocess.PIPE)
+            stdin: IO[bytes] | None = None
+            if revs != ["--all"]:
+                stdin = tempfile.TemporaryFile()  # noqa: SIM115 (closed below, once rev-list holds it)
+                stdin.write("".join(f"{r}\n" for r in revs).encode("ascii"))
+                stdin.seek(0)
+            try:
+                self._revs = gitrun.popen(repo, "rev-list", "--objects", "--missing=print",
+                                          *(["--stdin"] if stdin is not None else ["--all"]),
+                                          stdin=stdin, stdout=subprocess.PIPE)
+            finally:
+                if stdin is not None:
+                    stdin.close()
             self._cat = gitrun.popen(repo, "cat-file", "--batch-check=%(objecttype) %(objectsize) %(rest)",
                                      stdin=self._revs.stdout, stdout=self._out)
             if self._revs.stdout is not None:
@@ -109,6 +140,59 @@ class HistoryScan:
             self._error = f"history could not be read: {exc}"
             self._stop()
 
+    def _plan(self, store: DocStore) -> list[str]:
+        """What rev-list must walk, given the scan a past run kept: nothing when the tips (every ref and HEAD)
+        are the same (the result is the past one), only the new objects when every past tip is still reachable
+        (``NEW --not OLD``: a commit on a branch, a fetch), else everything (a branch deleted, a rewrite)."""
+        tips = self._current_tips()
+        if tips is None:
+            return ["--all"]
+        self._tips = tips
+        past = store.doc(HISTORY_DOC, self._key)
+        if not (isinstance(past, dict) and isinstance(past.get("tips"), list) and isinstance(past.get("blobs"), list)):
+            return ["--all"]
+        old = [t for t in past["tips"] if isinstance(t, str) and _is_object_name(t)]
+        try:
+            known = {str(p): [int(size), str(kind), int(versions), int(total)]
+                     for p, size, kind, versions, total in past["blobs"]}
+        except (TypeError, ValueError):
+            return ["--all"]
+        if len(old) != len(past["tips"]):
+            return ["--all"]
+        problem = past.get("problem")
+        if old == tips:  # a partial scan (objects missing: a partial clone) is kept as partial
+            self._done = HistoryFacts(blobs=_blobs(known), scanned=not isinstance(problem, str),
+                                      problem=problem if isinstance(problem, str) else None)
+            return []
+        if isinstance(problem, str) or not old or not self._reachable(old, tips):
+            return ["--all"]
+        self._known = known
+        return [*tips, *(f"^{t}" for t in old)]
+
+    def _current_tips(self) -> list[str] | None:
+        """The sorted, distinct object names of every ref and of HEAD (what ``--all`` starts from)."""
+        try:
+            done = gitrun.run(self.repo, "rev-parse", "--all", "HEAD", timeout=30)
+            if done.returncode != 0:  # no commit yet (HEAD unborn): the refs alone
+                done = gitrun.run(self.repo, "rev-parse", "--all", timeout=30)
+        except (OSError, gitrun.GitUnavailable, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0:
+            return None
+        names = done.stdout.decode("ascii", "replace").split()
+        if not all(_is_object_name(n) for n in names):
+            return None
+        return sorted(set(names))
+
+    def _reachable(self, old: list[str], new: list[str]) -> bool:
+        """Whether every past tip is reachable from the current ones (nothing the past scan saw was dropped)."""
+        lines = "".join([*(f"{t}\n" for t in old), *(f"^{t}\n" for t in new)]).encode("ascii")
+        try:
+            done = gitrun.run(self.repo, "rev-list", "--count", "--stdin", input=lines, timeout=60)
+        except (OSError, gitrun.GitUnavailable, subprocess.TimeoutExpired):
+            return False
+        return done.returncode == 0 and done.stdout.strip() == b"0"
+
     def _stop(self) -> None:
         for proc in (self._revs, self._cat):
             if proc is not None and proc.poll() is None:
@@ -116,8 +200,12 @@ class HistoryScan:
                 proc.wait()
 
     def result(self) -> HistoryFacts:
+        shallow = (self.repo.common_dir / "shallow").exists()
+        if self._done is not None:
+            self._done.shallow = shallow
+            return self._done
         facts = HistoryFacts()
-        facts.shallow = (self.repo.common_dir / "shallow").exists()
+        facts.shallow = shallow
         if self._error is not None or self._cat is None or self._revs is None or self._out is None:
             facts.problem = self._error or "history could not be read"
             return facts
@@ -143,13 +231,28 @@ class HistoryScan:
         finally:
             self._out.close()
         blobs, missing = self._parse(output)
+        if self._known is not None:  # the objects new since the past scan: added to what it found
+            merged = {p: list(row) for p, row in self._known.items()}
+            for b in blobs:
+                row = merged.get(b.path)
+                if row is None:
+                    merged[b.path] = [b.size, b.kind, b.versions, b.total]
+                else:
+                    row[0], row[2], row[3] = max(row[0], b.size), row[2] + b.versions, row[3] + b.total
+            blobs = _blobs(merged)
         facts.blobs = blobs
         if missing:
             facts.problem = (f"history scan incomplete: {missing} object(s) missing from the repository "
                              "(a partial clone or a copy without large blobs); data, models and large files "
                              "may be unseen")
-            return facts
-        facts.scanned = True
+        else:
+            facts.scanned = True
+        if self._store is not None and self._tips is not None:
+            doc: dict[str, Any] = {"tips": self._tips,
+                                   "blobs": [[b.path, b.size, b.kind, b.versions, b.total] for b in blobs]}
+            if facts.problem is not None:
+                doc["problem"] = facts.problem
+            self._store.put_doc(HISTORY_DOC, self._key, doc)
         return facts
 
     def _parse(self, output: bytes) -> tuple[list[HistoryBlob], int]:
@@ -195,6 +298,15 @@ class HistoryScan:
         blobs = [HistoryBlob(rel, size, kinds[rel], versions, total)
                  for rel, (size, versions, total) in sorted(found.items())]
         return blobs, missing
+
+
+def _is_object_name(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def _blobs(rows: dict[str, list[Any]]) -> list[HistoryBlob]:
+    return [HistoryBlob(path, size, kind, versions, total)
+            for path, (size, kind, versions, total) in sorted(rows.items())]
 
 
 def scan_history(repo: GitRepo, root: Path, large: int, timeout: float = 120.0, *, small: int | None = None,

@@ -13,7 +13,7 @@ import re
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -24,6 +24,7 @@ from mlops_audit.config import Config
 from mlops_audit.facts import (
     capabilities,
     ci,
+    derived,
     discovery,
     docker,
     dvc,
@@ -142,6 +143,14 @@ def _stem(name: str) -> str:
     return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
+def _pattern_key(pattern: TextPattern) -> str | None:
+    """What names a regex for the answers kept between runs (its kind, text and flags); None when unknown."""
+    text, flags = getattr(pattern, "pattern", None), getattr(pattern, "flags", 0)
+    if not isinstance(text, str) or not isinstance(flags, int):
+        return None
+    return f"{type(pattern).__module__}.{type(pattern).__qualname__}:{flags}:{text}"
+
+
 @lru_cache(maxsize=65536)
 def is_test_path(path: str) -> bool:
     """Test code: test modules, anything under tests/, and pytest's conftest.py files (fixtures that train a
@@ -223,6 +232,7 @@ class RepoFacts:
         self._history_scan: HistoryScan | None = None
         self._notebook_keys: dict[str, str] = {}  # notebook path -> content key, when the cache is on
         self._last_lines: tuple[str | None, list[str]] = (None, [])  # the file line_text split last
+        self._unit_keys: dict[tuple[str, int | None], str] = {}  # (path, cell) -> content key, with a cache
 
     # ----------------------------------------------------------------- inventory and reading
     @cached_property
@@ -459,7 +469,7 @@ class RepoFacts:
                 if key is not None:
                     info = cache.get(key)
                     if info is not None:
-                        steps.append((path, [], batch.ready(info)))
+                        steps.append((path, [], batch.ready(info, key)))
                         continue
             read_ns = time.time_ns()
             saved, self.problems = self.problems, []
@@ -489,6 +499,8 @@ class RepoFacts:
             if info.error:
                 self.problem(path, info.error)
             out[path] = info
+            if cache is not None:
+                self._unit_keys[(path, None)] = batch.keys[slot]
         return out
 
     @cached_property
@@ -573,7 +585,29 @@ class RepoFacts:
             if info.error:
                 self.problem(path, f"cell {index}: {info.error}")
             units.append(Unit(path, index, info))
+            if cache is not None:
+                self._unit_keys[(path, index)] = batch.keys[slot]
         return units
+
+    @cached_property
+    def derived(self) -> derived.Derived:
+        """The answers worked out from the code alone, kept between runs by the code's digest (facts/derived.py)."""
+        if self.cache is None:
+            return derived.Derived(None, None)
+        keys = self._unit_keys
+        rows = []
+        for unit in self.units:
+            key = keys.get((unit.path, unit.cell))
+            if key is None:  # a unit whose content is not known by key: nothing kept
+                return derived.Derived(None, None)
+            rows.append((unit.path, unit.cell, key))
+        return derived.Derived(self.cache, derived.digest(rows, self.config.knowledge))
+
+    def _derived_refs(self, name: str, compute: Callable[[], list[Ref]]) -> list[Ref]:
+        return self.derived.get(name, compute, derived.encode_refs, derived.decode_refs)
+
+    def _derived_paths(self, name: str, compute: Callable[[], list[str]]) -> list[str]:
+        return self.derived.get(name, compute, derived.encode_paths, derived.decode_paths)
 
     def _cell_keys(self, path: str, cells: int) -> list[str] | None:
         """The content keys of a notebook's code cells (magics blanked), as stored by an earlier run."""
@@ -644,12 +678,23 @@ class RepoFacts:
         """The distinct call names in which ``pattern`` finds a match (``search``)."""
         cached = self._names_matching.get(pattern)
         if cached is None:
-            cached = self._names_matching[pattern] = frozenset(n for n in self.call_name_set if pattern.search(n))
+            def compute() -> list[str]:
+                return sorted(n for n in self.call_name_set if pattern.search(n))
+
+            key = _pattern_key(pattern)
+            names = compute() if key is None else self._derived_paths(f"names:{key}", compute)
+            cached = self._names_matching[pattern] = frozenset(names)
         return cached
 
     def calls_matching(self, pattern: TextPattern, *, tests: bool | None = None,
                        limit: int | None = None) -> list[Ref]:
         """Where a call whose name ``pattern`` finds something in is made, in file order (the first ``limit``)."""
+        key = _pattern_key(pattern)
+        if key is None:
+            return self._calls_matching(pattern, tests, limit)
+        return self._derived_refs(f"calls:{key}:{tests}:{limit}", lambda: self._calls_matching(pattern, tests, limit))
+
+    def _calls_matching(self, pattern: TextPattern, tests: bool | None, limit: int | None) -> list[Ref]:
         hit = self.call_names_matching(pattern)
         refs: list[Ref] = []
         if not hit:
@@ -676,18 +721,41 @@ class RepoFacts:
     def capability(self, name: str, *, tests: bool | None = False, limit: int | None = None,
                    code_only: bool = False) -> list[capabilities.Hit]:
         """Where the repository shows capability ``name`` (see facts/capabilities.find)."""
-        return capabilities.find(self, self.knowledge[name], tests=tests, limit=limit, code_only=code_only)
+        cap = self.knowledge[name]
+        encode, decode = derived.hit_codec(cap)
+        hits = self.derived.get(f"capability:{name}:{tests}:{limit}",
+                                lambda: capabilities.find(self, cap, tests=tests, limit=limit, code_only=True),
+                                encode, decode)
+        if code_only or (limit is not None and len(hits) >= limit):
+            return hits
+        return capabilities.find_files(self, cap, hits, tests=tests, limit=limit)
 
     def shows(self, name: str, *, tests: bool | None = False) -> capabilities.Hit | None:
         """The first place the repository shows capability ``name``, or None."""
-        return capabilities.shows(self, self.knowledge[name], tests=tests)
+        hits = self.capability(name, tests=tests, limit=1)
+        return hits[0] if hits else None
 
     def names_matching_pattern(self, pattern: NamePattern) -> frozenset[str]:
         """The distinct call names a knowledge call pattern matches."""
         found = self._pattern_names.get(pattern.text)
         if found is None:
-            found = self._pattern_names[pattern.text] = frozenset(n for n in self.call_name_set if pattern.match(n))
+            last = pattern.pieces[-1]
+            if len(pattern.pieces) > 1 and "." in last:  # "*.step": only the names whose last segment is "step"
+                names: Iterable[str] = self._names_by_segment.get(last.rpartition(".")[2], ())
+            else:
+                names = self.call_name_set
+            longest = pattern.longest
+            found = self._pattern_names[pattern.text] = frozenset(
+                n for n in names if longest in n and pattern.match(n))
         return found
+
+    @cached_property
+    def _names_by_segment(self) -> dict[str, list[str]]:
+        """The distinct call names by their last segment ("fit" -> "model.fit", "sklearn...SVC().fit")."""
+        index: dict[str, list[str]] = defaultdict(list)
+        for name in self.call_name_set:
+            index[name.rpartition(".")[2]].append(name)
+        return index
 
     @staticmethod
     def in_tests(path: str) -> bool:
@@ -702,24 +770,27 @@ class RepoFacts:
     @cached_property
     def ml_files(self) -> list[str]:
         """Files (py or notebooks) importing an ML library (the ``ml_library`` knowledge)."""
-        return sorted(capabilities.paths_importing(self, self.knowledge["ml_library"]))
+        return self._derived_paths("ml_files", lambda: sorted(capabilities.paths_importing(
+            self, self.knowledge["ml_library"])))
 
     @cached_property
     def training_refs(self) -> list[Ref]:
         """Where each file first trains a model, in file order (the ``training`` knowledge: fit/train calls with
         arguments, trainers, hand-written loops; deterministic transforms and PyTorch's mode switch excepted), in
         a file that imports an ML library. One place per file is all the rules use."""
-        return ml_usage.training(self)
+        return self._derived_refs("training_refs", lambda: ml_usage.training(self))
 
     @cached_property
     def training_loops(self) -> list[capabilities.Hit]:
         """Hand-written training loops (facts/ml_usage.py), computed once for training and its scopes."""
-        return ml_usage.training_loops(self)
+        cap = self.knowledge["training"]
+        encode, decode = derived.hit_codec(cap)
+        return self.derived.get("training_loops", lambda: ml_usage.training_loops(self), encode, decode)
 
     @cached_property
     def unseeded_training(self) -> list[Ref]:
         """Training places reached from an entry point that fixes no seed (facts/ml_usage.py)."""
-        return ml_usage.unseeded_training(self)
+        return self._derived_refs("unseeded_training", lambda: ml_usage.unseeded_training(self))
 
     @cached_property
     def training_files(self) -> list[str]:
@@ -741,7 +812,7 @@ class RepoFacts:
     def model_serving_files(self) -> list[str]:
         """Serving files that serve a model: they load or call one (the ``model_loading`` knowledge), or
         import a module of the repository that does. A web app with no model is not ML serving."""
-        return ml_usage.model_serving_files(self)
+        return self._derived_paths("model_serving_files", lambda: ml_usage.model_serving_files(self))
 
     @cached_property
     def serving_files(self) -> list[str]:
@@ -750,6 +821,9 @@ class RepoFacts:
     @cached_property
     def inference_files(self) -> list[str]:
         """Non-test .py files that serve or predict: serving apps, predict/infer/score scripts or functions."""
+        return self._derived_paths("inference_files", self._inference_files)
+
+    def _inference_files(self) -> list[str]:
         found = set(self.serving_files)
         # named for predicting, in ML code: ``def serve()`` in a website's fabfile or ``score_ap()`` in an
         # evaluation module of a library that loads no model is not inference
@@ -918,7 +992,7 @@ class RepoFacts:
             self._history_scan = HistoryScan(
                 inv.git, self.root, int(cfg.large_file_mb * 1024 * 1024), small=int(cfg.fixture_max_kb * 1024),
                 data_suffixes=DATA_EXTENSIONS + tuple(cfg.data_extensions),
-                model_suffixes=MODEL_EXTENSIONS + tuple(cfg.model_extensions))
+                model_suffixes=MODEL_EXTENSIONS + tuple(cfg.model_extensions), store=self.cache)
 
     @cached_property
     def history(self) -> HistoryFacts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mlops_audit.facts.code import CodeInfo
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
 from mlops_audit.pillars.common import predicate, sample
@@ -28,8 +29,18 @@ def tests_assert(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     calls a helper that does: one of the same file, or one imported from a module of the test folders
     (``tests/helpers.py``), transitively. A function nested in another (a route defined inside a test) is not a
     test of its own."""
-    helpers = _asserting_helpers(facts)
-    ev = []
+    from mlops_audit.facts import derived
+
+    quiet = facts.derived.get("tests_asserting_nothing", lambda: _tests_asserting_nothing(facts),
+                              derived.encode_named_places, derived.decode_named_places)
+    return Outcome.found([Evidence(f"test `{name}` asserts nothing: it can only fail by crashing", path, line)
+                          for path, line, name in quiet])
+
+
+def _tests_asserting_nothing(facts: RepoFacts) -> list[tuple[str, int, str]]:
+    """(path, line, name) of each test function that asserts nothing, itself or through a helper."""
+    helpers = _Helpers(facts)
+    out = []
     for path in facts.test_files:
         info = facts.python_files.get(path)
         if info is None:
@@ -38,40 +49,66 @@ def tests_assert(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         # (a LightningModule's ``test_step`` is a hook, not a test)
         classes = {name for name, bases, _ in info.classes
                    if name.startswith("Test") or any(b.endswith("TestCase") for b in bases)}
+        quiet = []  # the tests whose own body asserts nothing: only they need the file's calls
         for fn in info.functions:
             scope = fn.scope or fn.name
             parent = scope.rpartition(".")[0]
-            if not fn.name.startswith("test") or fn.asserts or (parent and parent not in classes):
-                continue  # not a test: a hook of another class, or a function nested in one
-            if any(_reaches_helper(c.name, path, helpers) for c in info.calls if c.scope == scope):
-                continue
-            ev.append(Evidence(f"test `{fn.name}` asserts nothing: it can only fail by crashing", path, fn.line))
-    return Outcome.found(ev)
-
-
-def _asserting_helpers(facts: RepoFacts) -> dict[str, set[str]]:
-    """Module path or name -> the functions of that test-folder module that assert, directly or through a
-    helper of the same module (a fixpoint over the module's own calls)."""
-    from mlops_audit.facts.callgraph import module_names
-
-    out: dict[str, set[str]] = {}
-    for path, info in facts.python_files.items():
-        if not facts.in_tests(path):
+            if fn.name.startswith("test") and not fn.asserts and (not parent or parent in classes):
+                quiet.append((fn, scope))
+        if not quiet:
             continue
-        asserting = {f.scope or f.name for f in info.functions if f.asserts}
-        names = {f.scope or f.name for f in info.functions}
-        calls = [(c.scope, c.name.removeprefix("self.").removeprefix("cls.")) for c in info.calls if c.scope]
-        changed = True
-        while changed:
-            changed = False
-            for scope, name in calls:
-                if scope not in asserting and scope in names and _own(name, scope) in asserting:
-                    asserting.add(scope)
-                    changed = True
-        out[path] = asserting
-        for module in module_names(path):
-            out[module] = asserting
+        wanted = {scope for _, scope in quiet}
+        by_scope: dict[str, set[str]] = {}
+        for c in info.calls:
+            if c.scope in wanted:
+                by_scope.setdefault(c.scope, set()).add(c.name)
+        for fn, scope in quiet:
+            if not any(_reaches_helper(name, path, helpers) for name in by_scope.get(scope, ())):
+                out.append((path, fn.line, fn.name))
     return out
+
+
+class _Helpers:
+    """Module path or name -> the functions of that test-folder module that assert, directly or through a
+    helper of the same module (a fixpoint over the module's own calls); each module worked out when first asked
+    (most test files have no test that needs a helper: their calls are never read)."""
+
+    def __init__(self, facts: RepoFacts) -> None:
+        from mlops_audit.facts.callgraph import module_names
+
+        self.facts = facts
+        self.paths: dict[str, str] = {}  # path or module name -> the path of a test-folder module
+        for path in facts.python_files:
+            if facts.in_tests(path):
+                self.paths[path] = path
+                for module in module_names(path):
+                    self.paths[module] = path
+        self.done: dict[str, set[str]] = {}
+
+    def get(self, key: str, default: tuple[()] = ()) -> set[str] | tuple[()]:
+        path = self.paths.get(key)
+        if path is None:
+            return default
+        found = self.done.get(path)
+        if found is None:
+            found = self.done[path] = _asserting(self.facts.python_files[path])
+        return found
+
+
+def _asserting(info: CodeInfo) -> set[str]:
+    asserting = {f.scope or f.name for f in info.functions if f.asserts}
+    names = {f.scope or f.name for f in info.functions}
+    if names <= asserting:
+        return asserting
+    calls = [(c.scope, c.name.removeprefix("self.").removeprefix("cls.")) for c in info.calls if c.scope]
+    changed = True
+    while changed:
+        changed = False
+        for scope, name in calls:
+            if scope not in asserting and scope in names and _own(name, scope) in asserting:
+                asserting.add(scope)
+                changed = True
+    return asserting
 
 
 def _own(name: str, scope: str) -> str:
@@ -80,7 +117,7 @@ def _own(name: str, scope: str) -> str:
     return f"{cls}.{name}" if cls and "." not in name and name != scope else name
 
 
-def _reaches_helper(name: str, path: str, helpers: dict[str, set[str]]) -> bool:
+def _reaches_helper(name: str, path: str, helpers: _Helpers) -> bool:
     name = name.removeprefix("self.").removeprefix("cls.")
     if name in helpers.get(path, ()) or name.rpartition(".")[2] in helpers.get(path, ()):
         return True

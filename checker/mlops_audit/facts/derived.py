@@ -1,0 +1,146 @@
+"""Answers worked out from the code alone, kept between runs by the code they were worked out from.
+
+What trains, what seeds, what serves a model, where a capability shows in the code: each is a function of the
+code units (their paths and contents) and of the knowledge, nothing else. A run whose units are the same as a
+past run's (same paths, same content keys, same configured knowledge, under the same tool and catalogue: the
+cache's stamp) reads these answers back instead of building the call graph and matching the knowledge again.
+One changed file changes the digest, and every answer is worked out again (from the cached analyses).
+
+The answers are stored as plain JSON in the analysis cache (sealed, checked when loaded), and checked again
+here when decoded: a damaged value is worked out again, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from mlops_audit.cache import CodeCache
+    from mlops_audit.facts.capabilities import Hit
+    from mlops_audit.facts.repo import Ref
+    from mlops_audit.knowledge import Capability
+
+DOC = "derived"
+T = TypeVar("T")
+
+
+class Undecodable(ValueError):
+    """A stored answer that is not of the shape it was stored in."""
+
+
+def digest(units: Iterable[tuple[str, int | None, str]], knowledge: Any) -> str:
+    """The digest of the code: every unit's (path, cell, content key), in order, and the configured knowledge."""
+    h = hashlib.sha256()
+    for path, cell, key in units:
+        h.update(f"{path}\0{'' if cell is None else cell}\0{key}\n".encode("utf-8", "surrogatepass"))
+    h.update(json.dumps(knowledge, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+class Derived:
+    """The answers of one digest: read from the cache when a past run stored them, else worked out and stored.
+    Without a cache (``--no-cache``) or a digest, every answer is worked out."""
+
+    def __init__(self, cache: CodeCache | None, code: str | None) -> None:
+        self.cache, self.code = cache, code
+        stored = cache.doc(DOC, code) if cache is not None and code is not None else None
+        self.answers: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
+
+    def get(self, name: str, compute: Callable[[], T], encode: Callable[[T], Any],
+            decode: Callable[[Any], T]) -> T:
+        if self.cache is None or self.code is None:
+            return compute()
+        if name in self.answers:
+            try:
+                return decode(self.answers[name])
+            except (Undecodable, TypeError, ValueError, KeyError, IndexError):
+                pass
+        value = compute()
+        self.answers[name] = encode(value)
+        self.cache.put_doc(DOC, self.code, dict(self.answers))
+        return value
+
+
+# ------------------------------------------------------------------------------------------ shapes
+def _int_or_none(value: Any) -> int | None:
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise Undecodable(value)
+    return value
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise Undecodable(value)
+    return value
+
+
+def encode_paths(paths: list[str]) -> list[str]:
+    return list(paths)
+
+
+def decode_paths(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise Undecodable(value)
+    return [_str(v) for v in value]
+
+
+def encode_refs(refs: list[Ref]) -> list[list[Any]]:
+    return [[r.path, r.line, r.cell] for r in refs]
+
+
+def decode_refs(value: Any) -> list[Ref]:
+    from mlops_audit.facts.repo import Ref
+
+    if not isinstance(value, list):
+        raise Undecodable(value)
+    out = []
+    for row in value:
+        if not isinstance(row, list) or len(row) != 3:
+            raise Undecodable(row)
+        out.append(Ref(_str(row[0]), _int_or_none(row[1]), _int_or_none(row[2])))
+    return out
+
+
+def hit_codec(capability: Capability) -> tuple[Callable[[list[Hit]], Any], Callable[[Any], list[Hit]]]:
+    """How hits of ``capability`` are stored: their place and the index of their entry in the capability."""
+    from mlops_audit.facts.capabilities import Hit
+
+    index = {id(e): i for i, e in enumerate(capability.entries)}
+    entries = capability.entries
+
+    def encode(hits: list[Hit]) -> Any:
+        return [[h.ref.path, h.ref.line, h.ref.cell, index[id(h.entry)]] for h in hits]
+
+    def decode(value: Any) -> list[Hit]:
+        if not isinstance(value, list):
+            raise Undecodable(value)
+        out = []
+        for row in value:
+            if not isinstance(row, list) or len(row) != 4 or type(row[3]) is not int or not 0 <= row[3] < len(entries):
+                raise Undecodable(row)
+            ref = decode_refs([row[:3]])[0]
+            out.append(Hit(ref, entries[row[3]]))
+        return out
+
+    return encode, decode
+
+
+def encode_named_places(rows: list[tuple[str, int, str]]) -> list[list[Any]]:
+    """(path, line, name) rows: a test that asserts nothing, and the like."""
+    return [[path, line, name] for path, line, name in rows]
+
+
+def decode_named_places(value: Any) -> list[tuple[str, int, str]]:
+    if not isinstance(value, list):
+        raise Undecodable(value)
+    out = []
+    for row in value:
+        if not isinstance(row, list) or len(row) != 3 or type(row[1]) is not int:
+            raise Undecodable(row)
+        out.append((_str(row[0]), row[1], _str(row[2])))
+    return out
