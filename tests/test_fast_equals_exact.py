@@ -148,3 +148,22 @@ def test_adversarial_sources_warm_and_after_a_change(tmp_path_factory: pytest.Te
     with (root / changed).open("a") as fh:
         fh.write(fragment)
     assert report(root, cache=True) == report(root, cache=False)
+
+
+def test_the_digest_of_the_code_is_the_same_from_run_to_run(tmp_path: Path, cache_home: Path) -> None:
+    """Configured knowledge with call patterns included: a digest that changed at each run would keep nothing."""
+    from mlops_audit.catalogue import analysis_cache
+    from mlops_audit.facts.repo import RepoFacts
+
+    root = make_repo(tmp_path / "r", {
+        "train.py": "import acme\nacme.fit_all(x)\n",
+        "pyproject.toml": "[[tool.mlops-audit.knowledge]]\ncapability = 'training'\nwhy = 'ours'\n"
+                          "calls = ['acme.fit_*']\n",
+    })
+
+    def code_digest() -> str | None:
+        facts = RepoFacts(root, discover(root), analysis_cache(root))
+        return facts.derived.code
+
+    first = code_digest()
+    assert first is not None and first == code_digest()

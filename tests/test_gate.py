@@ -92,6 +92,13 @@ def test_min_level(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run([str(repo), "--min-level", "4"], capsys)[0] == 2
 
 
+def test_min_level_is_not_met_by_a_level_nobody_assessed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--select VER`` runs no rule of levels 1-3: it cannot vouch for level 3, whatever the level line says."""
+    repo = make_repo(tmp_path / "repo", LEGACY_FILES)
+    code, _, err = run([str(repo), "--select", "VER", "--fail-on", "never", "--min-level", "1"], capsys)
+    assert code == 1 and "not assessed" in err and "--min-level 1" in err
+
+
 def test_several_paths_are_audited_each_on_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mono = make_repo(tmp_path / "mono", {
         "services/a/README.md": "# a\n",

@@ -138,8 +138,10 @@ def run_audit(
     cache: bool = True,
     facts: RepoFacts | None = None,
 ) -> Report:
-    """Audit ``root`` (an existing directory) and build the report; ``progress(done, total, rule_id)``
-    is called before each rule runs (the CLI draws a progress bar with it on a terminal). Pass ``facts``
+    """Audit ``root`` (an existing directory) and build the report; ``progress(done, total, what)`` is called
+    before each rule runs (``what``: its ID; done and total count rules) and while the files are read and
+    parsed (``what``: "reading" or "parsing"; they count files). The CLI draws a progress bar with it on a
+    terminal. Pass ``facts``
     (built for the same root and config) to read them afterwards, as ``mlops-audit fix`` does."""
     with paused_gc():
         return _audit(root, config, select, ignore, progress, cache, facts)
@@ -174,11 +176,13 @@ def _audit(root: Path, config: Config, select: list[str] | None, ignore: list[st
     chosen = [rule for rule in ordered if selection.selected(rule)]
     if any(r.check.get("predicate") == "large_blobs_in_history" and selection.ignored(r) is None for r in chosen):
         facts.prefetch_history()
+    facts.progress = progress  # files read and parsed, when a rule first needs the code
     results = []
     for done, rule in enumerate(chosen):
         if progress is not None:
             progress(done, len(chosen), rule.id)
         results.append(evaluate_rule(rule, facts, selection))
+    facts.progress = None
     results.sort(key=lambda r: r.rule.id)
     if code_cache is not None:
         code_cache.save()
@@ -205,4 +209,5 @@ def _audit(root: Path, config: Config, select: list[str] | None, ignore: list[st
         is_git=facts.inventory.is_git,
         ml_project=facts.is_ml_project,
         ml_evidence=facts.ml_evidence,
+        unselected=tuple(r for r in ordered if not selection.selected(r)),
     )

@@ -18,6 +18,11 @@ def gate_failures(report: Report, *, fail_on: str, min_score: int | None, min_le
             reasons.append(f"{len(failing)} {kind} at or above {fail_on}")
     if min_score is not None and report.score < min_score:
         reasons.append(f"score {report.score} is below --min-score {min_score}")
-    if min_level is not None and report.level < min_level:
-        reasons.append(f"level {report.level} is below --min-level {min_level}")
+    if min_level is not None:
+        coverage = report.coverage
+        if not coverage.level_assessed:  # --select VER cannot vouch for level 3
+            reasons.append(f"the level is not assessed ({coverage.run} of {coverage.total} rules run), "
+                           f"so --min-level {min_level} cannot be met")
+        elif report.level < min_level:
+            reasons.append(f"level {report.level} is below --min-level {min_level}")
     return reasons

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlops_audit.safetext import escape
+
+if TYPE_CHECKING:
+    from mlops_audit.scoring import Coverage
 
 Severity = Literal["error", "warning", "info"]
 Status = Literal["pass", "fail", "not_applicable", "error", "ignored"]
@@ -208,6 +211,9 @@ class Report:
     ml_project: bool
     ml_evidence: list[str]
     baseline_fixed: int | None = None  # baseline entries no longer found (None: no baseline)
+    # the catalogue's rules the selection left out (--select); None: not recorded, the built-in catalogue is
+    # compared with the results instead (see ``coverage``)
+    unselected: tuple[Rule, ...] | None = None
 
     def __post_init__(self) -> None:
         # ``root`` stays as it is (display_path resolves it): reporters escape it where they show it
@@ -228,5 +234,29 @@ class Report:
         return (prefix / rel).as_posix()
 
     @property
+    def coverage(self) -> Coverage:
+        """How many rules ran, of how many, and whether ``level`` is a claim (see :mod:`mlops_audit.scoring`)."""
+        from mlops_audit.scoring import coverage
+
+        unselected = self.unselected
+        if unselected is None:
+            unselected = _builtin_left_out({r.rule.id for r in self.results})
+        return coverage(self.results, self.level, unselected)
+
+    @property
     def findings(self) -> list[Finding]:
         return [f for r in self.results if r.status == "fail" for f in r.findings if f.suppressed is None]
+
+
+def _builtin_left_out(ran: set[str]) -> tuple[Rule, ...]:
+    """The built-in rules not among ``ran``: what the selection left out, for a report that did not record it
+    (custom rules left out are not known here). The catalogue is the one the audit read, kept in memory (after
+    a --no-cache audit it is read once more); one that cannot be read leaves nothing out (the audit itself
+    would have said why)."""
+    from mlops_audit.catalogue import builtin_rules
+
+    try:
+        rules = builtin_rules()
+    except Exception:  # pragma: no cover - the audit read the same catalogue moments ago
+        return ()
+    return tuple(r for r in rules if r.id not in ran)

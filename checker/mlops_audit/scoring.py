@@ -7,9 +7,15 @@
 - The maturity level (0-3, after Google Cloud's MLOps levels) is the highest L such that every applicable
   rule of levels 1..L passes. Ignored rules count as unmet here: ignoring a rule keeps the score honest about
   what you chose to check, but a level is a claim about the practice, and you did not adopt it.
+- Coverage: a rule is *run* when it was selected and not ignored. The level is *assessed* when at least one rule
+  ran and every rule of levels 1..L was selected (``--select`` left none of them out): otherwise a rule that was
+  not run could have failed, and the level would be a guess (``--select VER`` would claim level 3).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from mlops_audit.models import PILLARS, PillarScore, Rule, RuleResult
 
@@ -51,3 +57,32 @@ def maturity(results: list[RuleResult]) -> tuple[int, list[Rule]]:
         if blocking:
             return level - 1, blocking
     return 3, []
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the catalogue an audit ran, and whether its level is a claim it can make."""
+
+    run: int  # rules selected and not ignored (their applicability and check were evaluated)
+    total: int  # rules in the catalogue (built-in and custom), selected or not
+    level_assessed: bool
+    left_out_from: int | None = None  # the lowest level of a rule the selection left out (None: none left out)
+
+    @property
+    def complete(self) -> bool:
+        return self.run == self.total
+
+    def phrase(self) -> str:
+        """"2 of 48 rules run"."""
+        return f"{self.run} of {self.total} rules run"
+
+
+def coverage(results: list[RuleResult], level: int, unselected: Iterable[Rule]) -> Coverage:
+    """The coverage of an audit whose ``results`` reached ``level``; ``unselected``: the catalogue's rules the
+    selection left out. Ignored rules were not run, but they count as unmet for the level (see above), so they
+    leave it assessed; a rule left out by the selection of a level up to ``level`` makes it a guess."""
+    left_out = list(unselected)
+    run = sum(r.status != "ignored" for r in results)
+    assessed = run > 0 and not any(rule.level <= level for rule in left_out)
+    return Coverage(run=run, total=len(results) + len(left_out), level_assessed=assessed,
+                    left_out_from=min((rule.level for rule in left_out), default=None))

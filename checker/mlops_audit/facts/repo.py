@@ -169,8 +169,9 @@ class _Batch:
 
     FLUSH_AT = 2048
 
-    def __init__(self, cache: CodeCache | None) -> None:
+    def __init__(self, cache: CodeCache | None, progress: Callable[[int, int, str], None] | None = None) -> None:
         self.cache = cache
+        self.progress = progress
         self.keys: list[str] = []
         self._infos: list[CodeInfo | None] = []
         self._todo: dict[str, tuple[str, str]] = {}  # content key -> (source, filename), one per content
@@ -197,7 +198,7 @@ class _Batch:
     def _flush(self) -> None:
         if not self._todo:
             return
-        done = dict(zip(self._todo, analyse_many(list(self._todo.values())), strict=True))
+        done = dict(zip(self._todo, analyse_many(list(self._todo.values()), self.progress), strict=True))
         self._todo = {}
         if self.cache is not None:
             for key, info in done.items():
@@ -233,6 +234,8 @@ class RepoFacts:
         self._notebook_keys: dict[str, str] = {}  # notebook path -> content key, when the cache is on
         self._last_lines: tuple[str | None, list[str]] = (None, [])  # the file line_text split last
         self._unit_keys: dict[tuple[str, int | None], str] = {}  # (path, cell) -> content key, with a cache
+        # the engine's progress report, called as ``(done, total, stage)`` while files are read and parsed
+        self.progress: Callable[[int, int, str], None] | None = None
 
     # ----------------------------------------------------------------- inventory and reading
     @cached_property
@@ -456,13 +459,15 @@ class RepoFacts:
     def python_files(self) -> dict[str, CodeInfo]:
         cache = self.cache
         by_path = self.inventory.by_path
-        batch = _Batch(cache)
+        batch = _Batch(cache, self.progress)
         # first every file is looked up or read (problems kept aside, to be recorded in path order), then the
         # sources nobody analysed before are analysed together (in parallel on large trees)
         steps: list[tuple[str, list[tuple[str, str]], int]] = []  # path, problems while reading, batch slot
-        for path in self.paths:
-            if not path.endswith(".py"):
-                continue
+        sources = [path for path in self.paths if path.endswith(".py")]
+        progress = self.progress
+        for index, path in enumerate(sources):
+            if progress is not None and index % 64 == 0:
+                progress(index, len(sources), "reading")
             signature = by_path[path].signature if cache is not None else None
             if cache is not None:
                 key = cache.known_key(path, signature)  # unchanged since a run that read it: no need to read it
@@ -551,7 +556,7 @@ class RepoFacts:
         """All analysed Python: .py files, then notebook code cells."""
         units = [Unit(path, None, info) for path, info in self.python_files.items()]
         cache = self.cache
-        batch = _Batch(cache)
+        batch = _Batch(cache, self.progress)
         steps: list[tuple[str, int, int]] = []  # notebook, cell index (-1: too large), batch slot
         cell_slots: list[tuple[str, list[int], list[str] | None]] = []  # notebook, its cells' slots, known keys
         for path, nb in self.notebooks.items():

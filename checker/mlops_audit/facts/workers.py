@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 from mlops_audit.facts.code import CodeInfo, analyse, describe_error
 from mlops_audit.facts.codec import decode, encode
 
+TICK = 32  # files between two progress reports
 PARALLEL_MIN = 256  # below this many sources, starting worker processes costs more than it saves
 _BATCH: list[tuple[str, str]] = []  # (source, filename), inherited by forked workers (nothing to pickle)
 
@@ -36,7 +38,8 @@ def _failed(source: str, exc: Exception) -> CodeInfo:
     return CodeInfo(lines=source.count("\n") + 1, error=f"could not be analysed: {describe_error(exc)}")
 
 
-def analyse_many(items: list[tuple[str, str]]) -> list[CodeInfo]:
+def analyse_many(items: list[tuple[str, str]],
+                 progress: Callable[[int, int, str], None] | None = None) -> list[CodeInfo]:
     """``analyse`` of each (source, filename), in order. Large batches are spread over forked worker processes
     (Linux, more than one CPU): parsing is CPU-bound Python, one core per process. Any trouble with the workers
     falls back to analysing here; results are the same either way."""
@@ -51,9 +54,19 @@ def analyse_many(items: list[tuple[str, str]]) -> list[CodeInfo]:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 chunk = max(8, len(items) // (workers * 8))
-                return [decode(data) for data in pool.map(_analyse_at, range(len(items)), chunksize=chunk)]
+                out = []
+                for data in pool.map(_analyse_at, range(len(items)), chunksize=chunk):
+                    out.append(decode(data))
+                    if progress is not None and len(out) % TICK == 0:
+                        progress(len(out), len(items), "parsing")
+                return out
         except Exception:  # a broken pool, no fork, no /dev/shm...: do it here
             pass
         finally:
             _BATCH = []
-    return [analyse_safely(source, filename) for source, filename in items]
+    out = []
+    for source, filename in items:
+        out.append(analyse_safely(source, filename))
+        if progress is not None and len(out) % TICK == 0:
+            progress(len(out), len(items), "parsing")
+    return out

@@ -16,7 +16,8 @@ def render_badge(report: Report) -> str:
     doc = {
         "schemaVersion": 1,
         "label": "mlops-audit",
-        "message": f"{report.score}/100 · level {report.level}",
+        "message": f"{report.score}/100 · " + (f"level {report.level}" if report.coverage.level_assessed
+                                                else "level not assessed"),
         "color": badge_color(report.score),
     }
     # shields.io rejects unknown keys in an endpoint document, so the versions cannot ride along here;

@@ -11,9 +11,21 @@ from mlops_audit.safetext import escape
 from mlops_audit.scoring import LEVEL_NAMES
 
 
-def _summary_rows(reports: list[Report]) -> list[tuple[str, int, int, int]]:
-    """(path, score, level, findings) per audit; the path escaped (a folder's name is the repository's)."""
-    return [(escape(r.display_path(None)), r.score, r.level, len(r.findings)) for r in reports]
+def _summary_rows(reports: list[Report]) -> list[tuple[str, int, str, int]]:
+    """(path, score, level, findings) per audit; the path escaped (a folder's name is the repository's), the
+    level "-" where it is not assessed (see :mod:`mlops_audit.scoring`)."""
+    return [(escape(r.display_path(None)), r.score, str(r.level) if r.coverage.level_assessed else "-",
+             len(r.findings)) for r in reports]
+
+
+def _lowest_level(reports: list[Report]) -> str:
+    """"lowest level 0 (Manual process)", over the audits whose level is assessed."""
+    assessed = [r.level for r in reports if r.coverage.level_assessed]
+    unknown = len(reports) - len(assessed)
+    if not assessed:
+        return "level not assessed"
+    worst = min(assessed)
+    return f"lowest level {worst} ({LEVEL_NAMES[worst]})" + (f", {unknown} not assessed" if unknown else "")
 
 
 def render_many(reports: list[Report], fmt: str, *, color: bool | None = None, verbose: bool = False) -> str:
@@ -28,9 +40,8 @@ def _render_many(reports: list[Report], fmt: str, *, color: bool | None, verbose
         parts = [render(r, fmt, color=color, verbose=verbose) for r in reports]
         width = max(len(p) for p, *_ in rows)
         table = "\n".join(f"  {p:<{width}}  score {s:>3}  level {lv}  findings {n}" for p, s, lv, n in rows)
-        worst = min(r.level for r in reports)
         summary = (f"Combined: {len(reports)} audits, lowest score {min(r.score for r in reports)}, "
-                   f"lowest level {worst} ({LEVEL_NAMES[worst]})\n{table}\n")
+                   f"{_lowest_level(reports)}\n{table}\n")
         return ("\n" + "=" * 60 + "\n\n").join(parts) + "\n" + summary
     if fmt == "json":
         from mlops_audit.reporters.json import SCHEMA_VERSION, report_dict
@@ -41,6 +52,7 @@ def _render_many(reports: list[Report], fmt: str, *, color: bool | None, verbose
             "reports": [report_dict(r) for r in reports],
             "summary": {"audits": len(reports), "min_score": min(r.score for r in reports),
                         "min_level": min(r.level for r in reports),
+                        "levels_assessed": all(r.coverage.level_assessed for r in reports),
                         "findings": sum(len(r.findings) for r in reports)},
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,12 +1,14 @@
-"""One self-contained HTML file (no CDN, no script, no network): per-pillar chart, level ladder, findings with
-their why and fix. Readable on screen and printable."""
+"""One self-contained HTML file (no CDN, no script, no network): score and level, **Start here** (see
+:mod:`.advice`), level ladder, per-pillar chart, findings with their why and fix. Readable on screen and
+printable."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from html import escape as escape_html
 
-from mlops_audit.models import PILLARS, Finding, Report, RuleResult
+from mlops_audit.models import PILLARS, Finding, Report, Rule, RuleResult
+from mlops_audit.reporters.advice import automatic, fix_pointer, level_phrase, others_line, start_heading, start_here
 from mlops_audit.reporters.json import DOCS_URL, SCHEMA_VERSION
 from mlops_audit.safetext import escape as escape_controls
 from mlops_audit.scoring import LEVEL_NAMES
@@ -26,6 +28,8 @@ break-inside:avoid}.rule h3{margin:0;font-size:16px}.loc{font-family:ui-monospac
 font-size:13px}ul.ev{margin:6px 0;padding-left:20px}details{margin-top:6px}pre{background:#f6f8fa;padding:10px;
 border-radius:6px;overflow-x:auto;white-space:pre-wrap;font-size:13px}table{border-collapse:collapse}
 td,th{padding:3px 10px;text-align:left;border-bottom:1px solid var(--line)}
+.start{border:2px solid var(--ok);border-radius:8px;padding:4px 18px 10px;margin:16px 0}.start h2{margin-top:10px;
+border:0}.start li{margin:4px 0}
 @media print{main{max-width:none;padding:0}details{display:block}details>*{display:block}a{color:inherit}
 .rule{page-break-inside:avoid}}
 """
@@ -57,11 +61,32 @@ def _bar_chart(report: Report) -> str:
     return "".join(parts)
 
 
+def _start_here(report: Report) -> str:
+    start = start_here(report)
+    if start.empty:
+        return ""
+    items = "".join(
+        f'<li><a href="#{p.rule.id}">{p.rule.id}</a> {escape(p.rule.title)} '
+        f'<span class="sev {p.rule.severity}">{p.rule.severity}</span> '
+        f'<span class="muted">blocks level {p.rule.level} · {escape(p.where())} · '
+        f'{"<code>mlops-audit " + escape(p.automatic) + "</code>" if p.automatic else "by hand"}</span></li>'
+        for p in start.items
+    )
+    others, pointer = others_line(start), fix_pointer(start)
+    return (f'<section class="start"><h2>Start here</h2><p>{escape(start_heading(report, start))}</p>'
+            + (f"<ol>{items}</ol>" if items else "")
+            + (f"<p>{escape(others)}</p>" if others else "")
+            + (f"<p><code>mlops-audit fix --dry-run</code>"
+               f"{escape(pointer.removeprefix('mlops-audit fix --dry-run'))}.</p>" if pointer else "")
+            + "</section>")
+
+
 def _ladder(report: Report) -> str:
     steps = []
+    assessed = report.coverage.level_assessed
     for level in range(4):
-        cls = "step done" if level <= report.level else "step"
-        if level == report.level:
+        cls = "step done" if assessed and level <= report.level else "step"
+        if assessed and level == report.level:
             cls += " now"
         steps.append(f'<div class="{cls}"><b>Level {level}</b><br>{escape(LEVEL_NAMES[level])}</div>')
     return '<div class="ladder">' + "".join(steps) + "</div>"
@@ -80,8 +105,27 @@ def _rule_block(result: RuleResult, findings: list[Finding]) -> str:
         f'<a href="{DOCS_URL.format(id=rule.id)}">{rule.id}</a> {escape(rule.title)}</h3>'
         f'<ul class="ev">{items}</ul>'
         f"<details><summary>Why it matters</summary><p>{escape(rule.why, lines=True)}</p></details>"
-        f"<details open><summary>How to fix</summary><pre>{escape(rule.fix, lines=True)}</pre></details></div>"
+        f"<details open><summary>How to fix</summary><pre>{escape(rule.fix, lines=True)}</pre>{_automatic(rule)}"
+        "</details></div>"
     )
+
+
+def _automatic(rule: Rule) -> str:
+    if automatic(rule) is None:
+        return ""
+    from mlops_audit.fix import REMEDIES
+
+    return f"<p>Automatic fix: <code>mlops-audit fix --select {rule.id}</code> {escape(REMEDIES[rule.id])}.</p>"
+
+
+def _level_card(report: Report) -> str:
+    cov = report.coverage
+    if not cov.level_assessed:
+        return ('<div class="card"><div class="muted">Maturity level</div><div class="big">-</div>'
+                f"<div>{escape(level_phrase(report))}</div></div>")
+    runs = "" if cov.complete else f'<div class="muted">{escape(cov.phrase())}</div>'
+    return (f'<div class="card"><div class="muted">Maturity level</div><div class="big">{report.level}</div>'
+            f"<div>{escape(LEVEL_NAMES[report.level])}</div>{runs}</div>")
 
 
 def render_html(report: Report) -> str:
@@ -97,7 +141,7 @@ def render_html(report: Report) -> str:
             blocks = "".join(_rule_block(r, by_rule[r.rule.id]) for r in rules)
             sections.append(f"<h2>{escape(pillar.capitalize())}</h2>{blocks}")
     next_level = ""
-    if report.level < 3 and report.next_level:
+    if report.coverage.level_assessed and report.level < 3 and report.next_level:
         items = "".join(f'<li><a href="#{r.id}">{r.id}</a> {escape(r.title)}</li>' for r in report.next_level)
         next_level = (f"<h2>What gets you to level {report.level + 1}</h2>"
                       f"<p>{escape(LEVEL_NAMES[report.level + 1])}: resolve</p><ul>{items}</ul>")
@@ -114,13 +158,13 @@ def render_html(report: Report) -> str:
 <div class="muted">{escape(report.root)} · mlops-audit {escape(report.tool_version)}</div>
 <div class="cards">
 <div class="card"><div class="muted">Score</div><div class="big">{report.score}<small>/100</small></div></div>
-<div class="card"><div class="muted">Maturity level</div><div class="big">{report.level}</div>
-<div>{escape(LEVEL_NAMES[report.level])}</div></div>
+{_level_card(report)}
 <div class="card"><div class="muted">Findings</div><div>
 <span class="sev error">{counts["error"]} error</span>
 <span class="sev warning">{counts["warning"]} warning</span>
 <span class="sev info">{counts["info"]} info</span></div></div>
 </div>
+{_start_here(report)}
 {_ladder(report)}
 <h2>Score by pillar</h2>
 {_bar_chart(report)}

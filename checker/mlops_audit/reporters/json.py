@@ -38,6 +38,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return d
 
 
+def _coverage(report: Report) -> dict[str, Any]:
+    """How many rules ran, and whether ``level`` is a claim: with ``level_assessed`` false, a rule that was not
+    run (left out by --select) could change the level, or no rule ran at all (--ignore ALL)."""
+    cov = report.coverage
+    return {"rules_run": cov.run, "rules_total": cov.total, "level_assessed": cov.level_assessed}
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     findings = report.findings
     counts = {s: sum(f.rule.severity == s for f in findings) for s in ("error", "warning", "info")}
@@ -51,6 +58,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "score": report.score,
         "level": report.level,
         "level_name": LEVEL_NAMES[report.level],
+        "coverage": _coverage(report),
         "next_level": None if report.level >= 3 else {
             "level": report.level + 1,
             "name": LEVEL_NAMES[report.level + 1],

@@ -45,7 +45,9 @@ def render_junit(report: Report) -> str:
     root.set("failures", str(failures_total))
     props = ET.SubElement(root, "properties")
     for name, value in (("tool_version", report.tool_version), ("schema_version", str(SCHEMA_VERSION)),
-                        ("score", str(report.score)), ("level", str(report.level))):
+                        ("score", str(report.score)), ("level", str(report.level)),
+                        ("level_assessed", str(report.coverage.level_assessed).lower()),
+                        ("rules_run", f"{report.coverage.run}/{report.coverage.total}")):
         ET.SubElement(props, "property", name=name, value=value)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -82,6 +82,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     findings = [f for r in report.results for f in r.findings]
     notes = _notifications(report, index)
     invocations = [{"executionSuccessful": True, "toolExecutionNotifications": notes}] if notes else []
+    coverage = report.coverage
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -96,6 +97,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
             "results": [_result(report, f, index[f.rule.id]) for f in findings],
             **({"invocations": invocations} if invocations else {}),
             "properties": {"score": report.score, "level": report.level, "schemaVersion": SCHEMA_VERSION,
+                           "levelAssessed": coverage.level_assessed, "rulesRun": coverage.run,
+                           "rulesTotal": coverage.total,
                            **({"notShown": {r.rule.id: {"shown": len(r.findings), "total": r.evidence_total}
                                             for r in report.results if r.status == "fail" and r.omitted}}
                               if notes else {})},

@@ -1,4 +1,6 @@
-"""Terminal report with rich: findings grouped by pillar, severity colours, fix hints, score and level.
+"""Terminal report with rich: findings grouped by pillar, severity colours, fix hints, then what was accepted
+and not checked, the pillar scores, and at the very end the score and level line and **Start here** (the few
+rules that matter most for the next level; the CLI prints its verdict line after the report).
 
 Plain text (no colour codes) when the output is not a terminal, with --no-color, or when NO_COLOR is set.
 """
@@ -9,19 +11,14 @@ import io
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 
 from mlops_audit.models import PILLARS, Report, RuleResult
+from mlops_audit.reporters.advice import fix_pointer, hint, level_phrase, others_line, start_heading, start_here
 from mlops_audit.safetext import escape as escape_controls
-from mlops_audit.scoring import LEVEL_NAMES
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_SHOWN = 8
-
-
-def _first_line(text: str) -> str:
-    """The fix's first paragraph on one line: the hint; `explain` has the rest."""
-    paragraph = text.strip().split("\n\n", 1)[0]
-    return " ".join(paragraph.split()).rstrip(":")
 
 
 def render_terminal(report: Report, *, color: bool | None = None, verbose: bool = False) -> str:
@@ -80,7 +77,7 @@ def render_terminal(report: Report, *, color: bool | None = None, verbose: bool 
                 p(f"      [dim]... and {len(active) - len(shown)} more (--verbose shows all)[/dim]")
             if r.omitted:
                 p(f"      [dim]{escape(r.cap_note())}[/dim]")
-            p(f"      [dim]fix:[/dim] {escape(_first_line(r.rule.fix))}  "
+            p(f"      [dim]fix:[/dim] {escape(hint(r.rule))}  "
               f"[dim](mlops-audit explain {r.rule.id})[/dim]", soft_wrap=True)
         p()
 
@@ -120,12 +117,30 @@ def render_terminal(report: Report, *, color: bool | None = None, verbose: bool 
     p()
     findings = report.findings
     counts = ", ".join(f"{sum(f.rule.severity == s for f in findings)} {s}" for s in ("error", "warning", "info"))
-    p(f"[bold]Score {report.score}/100[/bold]   [bold]Level {report.level}[/bold] "
-      f"({LEVEL_NAMES[report.level]})   findings: {counts}")
+    p(f"[bold]Score {report.score}/100[/bold]   [bold]{escape(level_phrase(report))}[/bold]   findings: {counts}",
+      soft_wrap=True)
     if report.baseline_fixed is not None:
         new = sum(f.baseline == "new" for f in findings)
         p(f"Baseline: {new} new, {len(findings) - new} known, {report.baseline_fixed} fixed since it was recorded")
-    if report.level < 3 and report.next_level:
-        blocking = ", ".join(r.id for r in report.next_level)
-        p(f"To reach level {report.level + 1} ({LEVEL_NAMES[report.level + 1]}): resolve {blocking}", soft_wrap=True)
+    _start_here(report, p, escape)
     return buf.getvalue()
+
+
+def _start_here(report: Report, p: Callable[..., None], escape: Callable[[str], str]) -> None:
+    """The report's last block: the rules to start with, most important first, and what `fix` can do."""
+    start = start_here(report)
+    if start.empty:
+        return
+    p(f"[bold]Start here.[/bold] {escape(start_heading(report, start))}", soft_wrap=True)
+    width = max((len(i.rule.id) for i in start.items), default=0)
+    for n, item in enumerate(start.items, 1):
+        sev = item.rule.severity
+        how = f"[green]{item.how():<12}[/green]" if item.automatic else f"{item.how():<12}"
+        p(f"  {n}. [bold]{item.rule.id:<{width}}[/bold]  [{STYLE[sev]}]{sev:<7}[/{STYLE[sev]}]  "
+          f"blocks level {item.rule.level}  {item.where():<10}  {how}  {escape(item.rule.title)}", soft_wrap=True)
+    others = others_line(start)
+    if others:
+        p(f"  {escape(others)}", soft_wrap=True)
+    pointer = fix_pointer(start)
+    if pointer:
+        p(f"  [bold]{escape(pointer)}[/bold]", soft_wrap=True)
