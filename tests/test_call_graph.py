@@ -137,5 +137,5 @@ def test_calls_resolve_to_local_functions(tmp_path: Path) -> None:
                     "    ss()\n    g()\n\ndef g():\n    pass\n",
     })
     graph = CallGraph(RepoFacts(root).code_units(tests=False))
-    assert graph.callees[("pkg/a.py", "f")] == {("pkg/utils.py", "set_seeds"), ("pkg/a.py", "g")}
+    assert graph.callees_of(("pkg/a.py", "f")) == {("pkg/utils.py", "set_seeds"), ("pkg/a.py", "g")}
     assert graph.is_entry(("pkg/a.py", "f")) and not graph.is_entry(("pkg/a.py", "g"))

@@ -49,3 +49,19 @@ def test_the_index_finds_what_every_pattern_would(capability: str) -> None:
     for name in NAMES:
         brute = {id(e) for e in cap.entries for p in e.calls if p.match(name)}
         assert {id(e) for e in cap.call_entries(name)} == brute, (capability, name)
+
+
+def test_all_capabilities_at_once_match_as_each_alone() -> None:
+    """``names_by_capability`` (one pass, the indexes merged) gives what ``call_entries`` gives per capability."""
+    from mlops_audit.knowledge import build
+
+    knowledge = build(cache=False)
+    names = {p.text.replace("*", "x") for cap in knowledge.capabilities.values() for e in cap.entries
+             for p in (*e.calls, *e.together)}
+    names |= {n + suffix for n in list(names) for suffix in ("", "()", ".fit", "_x")}
+    names |= {"model.fit", "sklearn.svm.SVC().fit", "torch.manual_seed", "np.random.seed", "mlflow.log_metric",
+              "a.b.c", "", "fit", "retrain_now", "prefectDeployment"}
+    together = knowledge.names_by_capability(sorted(names))
+    for cap in knowledge.capabilities.values():
+        alone = {n: cap.call_entries(n) for n in names if cap.call_entries(n)}
+        assert together[cap.name] == alone, cap.name

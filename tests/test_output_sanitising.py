@@ -30,8 +30,8 @@ UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e
                     "\ufeff\ufffe\uffff\U000e0000-\U000e007f\ud800-\udfff]")
 SGR = re.compile("\x1b\\[[0-9;]*m")
 # what the Markdown report renders to: its own HTML (details, summary, b, sub) and the Markdown it writes
-MARKDOWN_TAGS = {"details", "summary", "pre", "ol", "b", "sub", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td", "a",
-                 "code", "ul", "li"}
+MARKDOWN_TAGS = {"details", "summary", "pre", "ol", "b", "sub", "h2", "h3", "p", "table", "thead", "tbody", "tr",
+                 "th", "td", "a", "code", "ul", "li"}
 DOCS = "https://github.com/mlops-audit/mlops-audit/"
 URI_REFERENCE = re.compile(r"^[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*$")
 SECRET_LINE = 'token = "Zx9Qw8Er7Ty6' + 'Ui5Op4As3Lk2"\n'  # built: this file holds no secret itself

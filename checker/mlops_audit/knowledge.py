@@ -31,6 +31,7 @@ ends with (or starts with), so a name is tried against a few patterns, not all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -133,6 +134,9 @@ class Entry:
         return not self.not_values or not any(v in self.not_values for _, v in kwargs)
 
 
+_Row = tuple[int, NamePattern, "Entry"]  # (rank, pattern, entry): see Capability
+
+
 @dataclass
 class Capability:
     """Every entry of one capability, indexed by kind of evidence (the lists are filled as entries are added:
@@ -209,6 +213,38 @@ class Knowledge:
 
     def __getitem__(self, name: str) -> Capability:
         return self.capabilities[name]
+
+    def names_by_capability(self, names: Iterable[str]) -> dict[str, dict[str, list[Entry]]]:
+        """For every capability, the ``names`` its call patterns match -> the entries that match, in the order
+        :meth:`Capability.call_entries` gives them: one pass over the names for all the capabilities (the
+        capabilities' indexes merged), instead of one per capability."""
+        exact: dict[str, list[tuple[str, _Row]]] = {}
+        segment: dict[str, list[tuple[str, _Row]]] = {}
+        tail: dict[str, list[tuple[str, _Row]]] = {}
+        head: dict[str, list[tuple[str, _Row]]] = {}
+        general: list[tuple[str, _Row]] = []
+        for cap in self.capabilities.values():
+            for merged, own in ((exact, cap._exact), (segment, cap._by_segment), (tail, cap._by_tail),
+                                (head, cap._by_head)):
+                for key, own_rows in own.items():
+                    merged.setdefault(key, []).extend((cap.name, r) for r in own_rows)
+            general.extend((cap.name, r) for r in cap._general)
+        out: dict[str, dict[str, list[Entry]]] = {name: {} for name in self.capabilities}
+        for name in names:
+            found: list[tuple[str, _Row]] = []
+            for tagged in (exact.get(name), segment.get(name.rpartition(".")[2]), tail.get(name[-TAIL:]),
+                           head.get(_head(name)) if head else None, general):
+                if tagged:
+                    found += [r for r in tagged if r[1][1].longest in name and r[1][1].match(name)]
+            if not found:
+                continue
+            by_cap: dict[str, list[_Row]] = {}
+            for cap_name, row in found:
+                by_cap.setdefault(cap_name, []).append(row)
+            for cap_name, cap_rows in by_cap.items():
+                cap_rows.sort(key=lambda r: r[0])
+                out[cap_name][name] = [r[2] for r in cap_rows]
+        return out
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,37 +32,81 @@ def module_names(path: str) -> list[str]:
 
 
 class CallGraph:
+    """Built lazily: the functions of every unit are read at once (what a name can reach), but a file's calls
+    are decoded and resolved only when a question needs them: its own calls when the graph is walked from it
+    (``reached``), and, when the graph is walked back to a function (``reaching``, ``is_entry``), the calls of the
+    files that call something of that name. The answers are those of a graph built from every call."""
+
     def __init__(self, units: Iterable[Unit]) -> None:
         self.defs: dict[str, set[str]] = defaultdict(set)  # path -> qualified names of its functions
         self.modules: dict[str, list[str]] = defaultdict(list)  # dotted module name -> paths
-        self.callees: dict[Node, set[Node]] = defaultdict(set)
-        self.callers: dict[Node, set[Node]] = defaultdict(set)
+        self._callees: dict[Node, set[Node]] = defaultdict(set)
+        self._callers: dict[Node, set[Node]] = defaultdict(set)
+        self._units: dict[str, list[Unit]] = defaultdict(list)
         units = list(units)
-        self.paths = {u.path for u in units}
         for unit in units:
+            self._units[unit.path].append(unit)
             for fn in unit.info.functions:
                 self.defs[unit.path].add(fn.scope or fn.name)
+        self.paths = set(self._units)
         self._heads = {path: {d.partition(".")[0] for d in defs} for path, defs in self.defs.items()}
         for path in self.paths:
             for name in module_names(path):
                 self.modules[name].append(path)
         # a call can reach a local function only if its name ends with one (or with a local class): the others
-        # (``pd.read_csv``, ``df.groupby``) are not resolved at all, nor are the calls of a unit with none
+        # (``pd.read_csv``, ``df.groupby``) are never resolved, nor are the calls of a file with none
         local = {d.rpartition(".")[2] for defs in self.defs.values() for d in defs}
         local |= {d.partition(".")[0] for defs in self.defs.values() for d in defs}
+        self._wanted: dict[str, set[str]] = {}  # path -> its call names that may reach a local function
+        self._by_last: dict[str, set[str]] = defaultdict(set)  # such a name's last segment -> the paths calling it
         for unit in units:
-            names = [n for n in unit.info.call_names if n.rpartition(".")[2].removesuffix("()") in local]
-            if not names:
-                continue
-            wanted = set(names)
+            for name in unit.info.call_names:
+                last = name.rpartition(".")[2].removesuffix("()")
+                if last in local:
+                    self._wanted.setdefault(unit.path, set()).add(name)
+                    self._by_last[last].add(unit.path)
+        self._resolved: set[str] = set()  # paths whose calls are in the edges
+
+    def _resolve_path(self, path: str) -> None:
+        """Every edge from the calls of ``path`` (once)."""
+        if path in self._resolved:
+            return
+        self._resolved.add(path)
+        wanted = self._wanted.get(path)
+        if not wanted:
+            return
+        for unit in self._units[path]:
             for call in unit.info.calls:
                 if call.name not in wanted:
                     continue
-                source = (unit.path, call.scope)
-                for target in self.resolve(unit.path, call.scope, call.name):
+                source = (path, call.scope)
+                for target in self.resolve(path, call.scope, call.name):
                     if target != source:
-                        self.callees[source].add(target)
-                        self.callers[target].add(source)
+                        self._callees[source].add(target)
+                        self._callers[target].add(source)
+
+    def callees_of(self, node: Node) -> set[Node]:
+        """The local nodes ``node`` calls."""
+        self._resolve_path(node[0])
+        return self._callees.get(node, set())
+
+    def callers_of(self, node: Node) -> set[Node]:
+        """The local nodes calling ``node``: every file calling a name that ends as its function (or, for a
+        constructor, its class) is resolved first."""
+        qual = node[1]
+        last = qual.rpartition(".")[2]
+        keys = {last}
+        if last == "__init__":
+            keys.add(qual.rpartition(".")[0].rpartition(".")[2])
+        for key in keys:
+            for path in sorted(self._by_last.get(key, ())):
+                self._resolve_path(path)
+        return self._callers.get(node, set())
+
+    def calling_nodes(self, path: str) -> list[Node]:
+        """The nodes of ``path`` that call some local node."""
+        self._resolve_path(path)
+        return [n for n in self._callees if n[0] == path and self._callees[n]]
 
     def resolve(self, path: str, scope: str, name: str) -> list[Node]:
         """The local nodes a call named ``name``, made in ``scope`` of ``path``, can reach."""
@@ -120,23 +164,23 @@ class CallGraph:
 
     def reaching(self, targets: Iterable[Node]) -> set[Node]:
         """Every node from which one of ``targets`` is reached (the targets included)."""
-        return _closure(targets, self.callers)
+        return _closure(targets, self.callers_of)
 
     def reached(self, sources: Iterable[Node]) -> set[Node]:
         """Every node ``sources`` reach (the sources included)."""
-        return _closure(sources, self.callees)
+        return _closure(sources, self.callees_of)
 
     def is_entry(self, node: Node) -> bool:
         """Module-level code, or a function no local code calls."""
-        return not node[1] or not self.callers.get(node)
+        return not node[1] or not self.callers_of(node)
 
 
-def _closure(start: Iterable[Node], edges: dict[Node, set[Node]]) -> set[Node]:
+def _closure(start: Iterable[Node], edges: Callable[[Node], set[Node]]) -> set[Node]:
     """``start`` and every node reached from it along ``edges``."""
     seen = set(start)
     stack = list(seen)
     while stack:
-        for node in edges.get(stack.pop(), ()):
+        for node in edges(stack.pop()):
             if node not in seen:
                 seen.add(node)
                 stack.append(node)

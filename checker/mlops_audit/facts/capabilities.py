@@ -27,15 +27,9 @@ class Hit(NamedTuple):
 def call_names(facts: RepoFacts, capability: Capability) -> dict[str, list[Entry]]:
     """The repository's distinct call names that some call entry of ``capability`` matches -> those entries."""
     cache = facts.capability_names
-    found = cache.get(capability.name)
-    if found is None:
-        found = {}
-        for name in facts.call_name_set:
-            entries = capability.call_entries(name)
-            if entries:
-                found[name] = entries
-        cache[capability.name] = found
-    return found
+    if not cache:  # every capability at once: one pass over the names
+        cache.update(facts.knowledge.names_by_capability(facts.call_name_set))
+    return cache.get(capability.name, {})
 
 
 def unit_calls(unit: Unit, capability: Capability, names: dict[str, list[Entry]]) -> list[tuple[Call, Entry]]:

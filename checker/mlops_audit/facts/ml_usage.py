@@ -145,7 +145,7 @@ def model_serving_files(facts: RepoFacts) -> list[str]:
         if path in loading:
             out.append(path)
             continue
-        reached = {node[0] for node in graph.reached(n for n in graph.callees if n[0] == path)}
+        reached = {node[0] for node in graph.reached(graph.calling_nodes(path))}
         if reached & loading or _imported_paths(facts, path) & loading:
             out.append(path)
     return out
