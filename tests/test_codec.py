@@ -99,3 +99,18 @@ def test_the_summary_gives_each_call_name_with_its_first_line() -> None:
     assert info.call_names == ("m.fit", "print", "m.train")
     assert info.call_lines == (2, 3, 5)
     assert info.keywords == () and info.packages == ("m",)
+
+
+def test_a_lazily_read_analysis_is_the_analysis() -> None:
+    """A cached analysis is read (marshal) only when a field is: the same fields, the error known before."""
+    from mlops_audit.facts import codec
+
+    for source in ("import numpy as np\nnp.random.seed(0)\ndef test_a():\n    assert 1\nclass T:\n    pass\n"
+                   "x = '/home/a'\n", "def (\n"):
+        info = analyse(source)
+        lazy = codec.decode_lazy(codec.encode(info), info.error)
+        assert lazy.error == info.error and "_body" in dir(type(lazy))
+        assert codec.decode(codec.encode(lazy)) == info
+        assert lazy == info and lazy.calls == info.calls and lazy.functions == info.functions
+    with pytest.raises(ValueError):
+        codec.decode_lazy(b"\x00" * 40, None)

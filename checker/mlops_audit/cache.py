@@ -47,12 +47,13 @@ from typing import Any, BinaryIO
 from mlops_audit import __version__
 from mlops_audit.facts.code import CodeInfo
 from mlops_audit.facts.codec import VERSION as CODEC_VERSION
-from mlops_audit.facts.codec import decode, encode, seal, unseal
+from mlops_audit.facts.codec import decode_lazy, encode, seal, unseal
 
-CACHE_FORMAT = 8  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
+CACHE_FORMAT = 9  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
 # 4: parsed documents (notebooks, YAML) and notebook secret scans; 5: entries read from disk by offset, secret
 # scans stored among the documents; 6: entries as checksummed marshal data (facts.codec); 7: a path's signature
-# and content key as one string; 8: the header sealed too (facts.codec.seal)
+# and content key as one string; 8: the header sealed too (facts.codec.seal); 9: an analysis's error kept among
+# the documents (an entry read only when used), answers worked out from the code (facts.derived)
 HEADER_KEY = b"mlops-audit cache header"  # the header's seal (entries are sealed by facts.codec's own key)
 STALE_TMP_SECONDS = 3600  # a temporary file of ours this old was left by a killed run: removed
 SUFFIX = ".cache"
@@ -251,8 +252,9 @@ class CodeCache:
         if row is None:
             self.misses += 1
             return None
+        error = self.doc("error", key)
         try:
-            info = decode(row)
+            info = decode_lazy(row, error if isinstance(error, str) else None)
         except (TypeError, ValueError):
             self.misses += 1
             self._dropped = True
@@ -266,6 +268,8 @@ class CodeCache:
         if self.enabled:
             self._new[key] = info
             self._dirty = True
+            if info.error is not None:  # kept beside the analysis: known without reading it (decode_lazy)
+                self.put_doc("error", key, info.error)
 
     # ------------------------------------------------------------------ per path: stat signature -> content key
     def known_key(self, path: str, signature: tuple[int, int, int, int] | None) -> str | None:

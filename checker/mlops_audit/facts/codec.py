@@ -69,6 +69,42 @@ def decode(data: bytes) -> CodeInfo:
         body = unseal(data)
     except ValueError:
         raise ValueError("damaged analysis") from None
+    return _decode_body(body)
+
+
+class LazyCodeInfo(CodeInfo):
+    """An analysis whose checksum was checked, read (marshal) only when one of its fields is: a warm run whose
+    answers were kept (facts/derived.py) reads few of its 2,000 analyses. Its ``error`` (AUD001) is known
+    without reading it: the cache keeps it beside the analysis."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: memoryview, error: str | None) -> None:
+        self._body = body
+        self.error = error
+
+    def __getattr__(self, name: str) -> object:
+        # a field never set (slots raise AttributeError): read the analysis once and set every field
+        if name == "_body":
+            raise AttributeError(name)
+        full = _decode_body(self._body)
+        for slot in CodeInfo.__slots__:
+            if slot != "error":
+                setattr(self, slot, getattr(full, slot) if slot[0] != "_" else object.__getattribute__(full, slot))
+        return object.__getattribute__(self, name)
+
+
+def decode_lazy(data: bytes, error: str | None) -> CodeInfo:
+    """The analysis :func:`encode` wrote, its checksum checked now and its fields read when first used;
+    ``error`` is its ``error`` (kept beside it). Raises ValueError when the checksum does not match."""
+    try:
+        body = unseal(data)
+    except ValueError:
+        raise ValueError("damaged analysis") from None
+    return LazyCodeInfo(body, error)
+
+
+def _decode_body(body: memoryview) -> CodeInfo:
     try:
         (imports, calls, strings, functions, classes, suppressions, lines, error, secrets, call_names, call_lines,
          call_args, keywords, packages) = marshal.loads(body)

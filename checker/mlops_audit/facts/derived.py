@@ -144,3 +144,37 @@ def decode_named_places(value: Any) -> list[tuple[str, int, str]]:
             raise Undecodable(row)
         out.append((_str(row[0]), row[1], _str(row[2])))
     return out
+
+
+_KINDS: dict[str, Callable[[Any], Any]] = {
+    "s": _str,
+    "n": _int_or_none,
+    "i": lambda v: v if type(v) is int else _raise(v),
+    "b": lambda v: v if type(v) is bool else _raise(v),
+    "?": lambda v: None if v is None else _str(v),  # a string or None
+}
+
+
+def _raise(value: Any) -> Any:
+    raise Undecodable(value)
+
+
+def rows_codec(kinds: str) -> tuple[Callable[[list[tuple[Any, ...]]], Any], Callable[[Any], list[tuple[Any, ...]]]]:
+    """How rows of plain values are stored: ``kinds`` names each column ("s" a string, "i" an int, "n" an int or
+    None, "b" a bool, "?" a string or None); decoding checks every value."""
+    checks = [_KINDS[k] for k in kinds]
+
+    def encode(rows: list[tuple[Any, ...]]) -> Any:
+        return [list(row) for row in rows]
+
+    def decode(value: Any) -> list[tuple[Any, ...]]:
+        if not isinstance(value, list):
+            raise Undecodable(value)
+        out = []
+        for row in value:
+            if not isinstance(row, list) or len(row) != len(checks):
+                raise Undecodable(row)
+            out.append(tuple(check(v) for check, v in zip(checks, row, strict=True)))
+        return out
+
+    return encode, decode

@@ -595,6 +595,18 @@ class RepoFacts:
         return units
 
     @cached_property
+    def python_secrets(self) -> dict[str, list[tuple[int, str]]]:
+        """The (line, kind) of each secret-looking value of each .py file that has one (the scan is done as the
+        file is parsed)."""
+        def compute() -> list[tuple[str, int, str]]:
+            return [(path, line, kind) for path, info in self.python_files.items() for line, kind in info.secrets]
+
+        out: dict[str, list[tuple[int, str]]] = {}
+        for path, line, kind in self.derived.get("python_secrets", compute, *derived.rows_codec("sis")):
+            out.setdefault(path, []).append((line, kind))
+        return out
+
+    @cached_property
     def derived(self) -> derived.Derived:
         """The answers worked out from the code alone, kept between runs by the code's digest (facts/derived.py)."""
         if self.cache is None:

@@ -34,8 +34,9 @@ def find(facts: RepoFacts) -> list[tuple[Ref, str]]:
             continue
         if manifests.is_lock_file(path) or entry.size > MAX_TEXT_BYTES:
             continue
-        info = facts.python_files.get(path) if path.endswith(".py") else None
-        found: list[tuple[int, str]] | None = info.secrets if info is not None else None  # scanned as parsed
+        found: list[tuple[int, str]] | None = None
+        if path.endswith(".py") and path in facts.python_files:  # scanned as parsed
+            found = facts.python_secrets.get(path, [])
         if found is None and cache is not None:
             key = cache.known_key(path, entry.signature)
             if key is not None:

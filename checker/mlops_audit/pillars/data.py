@@ -79,13 +79,20 @@ ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scra
 @predicate
 def absolute_paths(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: code units' path-like strings."""
-    ev = []
+    from mlops_audit.facts.derived import rows_codec
+
+    found = facts.derived.get("absolute_paths", lambda: _absolute_paths(facts), *rows_codec("snns"))
+    return Outcome.found([Evidence(f"hard-coded absolute path {shown!r}", path, line, cell)
+                          for path, line, cell, shown in found])
+
+
+def _absolute_paths(facts: RepoFacts) -> list[tuple[str, int | None, int | None, str]]:
+    out: list[tuple[str, int | None, int | None, str]] = []
     for unit in facts.code_units(tests=False):
         for value, line in unit.info.strings:
             if len(value) < 400 and "\n" not in value and ABS_PATH.match(value):
-                shown = value if len(value) <= 60 else value[:57] + "..."
-                ev.append(Evidence(f"hard-coded absolute path {shown!r}", unit.path, line, unit.cell))
-    return Outcome.found(ev)
+                out.append((unit.path, line, unit.cell, value if len(value) <= 60 else value[:57] + "..."))
+    return out
 
 
 @predicate

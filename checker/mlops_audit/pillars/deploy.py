@@ -85,13 +85,23 @@ PREFIX_KEYWORDS = ("prefix", "url_prefix")  # include_router(r, prefix="/health"
 @predicate
 def health_endpoint(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the routes (first string arguments) of the serving files."""
+    from mlops_audit.facts.derived import rows_codec
+
+    ((found,),) = facts.derived.get("health_route", lambda: [(_health_route(facts),)], *rows_codec("?"))
+    if found is not None:
+        return Outcome.ok(str(found)) if found else Outcome.ok()
+    return sample([Evidence("the service has no /health or /ready route", p) for p in facts.model_serving_files])
+
+
+def _health_route(facts: RepoFacts) -> str | None:
+    """"" for a health route, a message for health routes under a prefix, None for none."""
     serving = set(facts.serving_files)
     for unit in facts.code_units(tests=False):
         if unit.path not in serving and not any(n.startswith(("fastapi", "flask")) for n, _ in unit.info.imports):
             continue
         for c in unit.info.calls:
             if c.first_arg and HEALTH_ROUTE.match(c.first_arg):
-                return Outcome.ok()
+                return ""
             if any(k in PREFIX_KEYWORDS and HEALTH_ROUTE.match(v.strip("'\"")) for k, v in c.kwargs):
-                return Outcome.ok("health routes mounted under a /health prefix")
-    return sample([Evidence("the service has no /health or /ready route", p) for p in facts.model_serving_files])
+                return "health routes mounted under a /health prefix"
+    return None

@@ -64,7 +64,14 @@ MAYBE_UNSAFE_LOADS = re.compile(r"^(torch|numpy)\.load$|load_model$")  # unsafe 
 @predicate
 def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the calls named like a loader."""
-    ev = []
+    from mlops_audit.facts.derived import rows_codec
+
+    found = facts.derived.get("unsafe_loads", lambda: _unsafe_loads(facts), *rows_codec("snns"))
+    return Outcome.found([Evidence(why, path, line, cell) for path, line, cell, why in found])
+
+
+def _unsafe_loads(facts: RepoFacts) -> list[tuple[str, int | None, int | None, str]]:
+    ev: list[tuple[str, int | None, int | None, str]] = []
     unsafe = facts.call_names_matching(UNSAFE_LOADS)  # anchored at both ends: search is match
     loads = unsafe | facts.call_names_matching(MAYBE_UNSAFE_LOADS)
     for unit in facts.code_units():
@@ -85,8 +92,8 @@ def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             elif call.name.endswith("load_model") and kwargs.get("safe_mode") == "False":
                 why = "load_model(safe_mode=False) deserializes arbitrary code"
             if why:
-                ev.append(Evidence(why, unit.path, call.line, unit.cell))
-    return Outcome.found(ev)
+                ev.append((unit.path, call.line, unit.cell, why))
+    return ev
 
 
 @predicate

@@ -149,13 +149,9 @@ def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 def notebook_only_code(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     nb_lines = sum(len([ln for ln in c.source.splitlines() if ln.strip()])
                    for nb in facts.notebooks.values() for c in nb.cells)
-    module_lines = 0
-    defines = False
-    for path, info in facts.python_files.items():
-        if is_test_path(path) or info.error:
-            continue
-        module_lines += info.lines
-        defines = defines or bool(info.functions or info.classes)
+    from mlops_audit.facts.derived import rows_codec
+
+    ((module_lines, defines),) = facts.derived.get("module_code", lambda: [_module_code(facts)], *rows_codec("ib"))
     if not defines:
         return Outcome.fail(Evidence(
             f"all the code ({nb_lines} lines) lives in {len(facts.notebooks)} notebook(s): no importable module"))
@@ -163,6 +159,18 @@ def notebook_only_code(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         return Outcome.fail(Evidence(
             f"notebooks hold most of the code ({nb_lines} lines in notebooks vs {module_lines} in modules)"))
     return Outcome.ok()
+
+
+def _module_code(facts: RepoFacts) -> tuple[int, bool]:
+    """(lines of the non-test modules that parse, whether one of them defines a function or a class)."""
+    module_lines = 0
+    defines = False
+    for path, info in facts.python_files.items():
+        if is_test_path(path) or info.error:
+            continue
+        module_lines += info.lines
+        defines = defines or bool(info.functions or info.classes)
+    return module_lines, defines
 
 
 @predicate
