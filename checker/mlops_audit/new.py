@@ -13,9 +13,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mlops_audit.resources import resource_dir
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # The rule of template/hooks/pre_gen_project.py (SLUG_RE): the folder name is also the distribution name
 # and the container image name, so it is lowercase.
@@ -58,14 +63,14 @@ def new_project(
 def _bake(template: Path, output_dir: Path, no_input: bool, extra_context: dict[str, str], overwrite: bool) -> str:
     """``cookiecutter.main.cookiecutter`` for a local template, through the library functions it calls.
 
-    ``cookiecutter.main`` imports what remote templates need (``requests``, for zip downloads): 60-110 ms of a
-    ~0.5-0.7 s ``new``. The steps are those of ``cookiecutter()`` for a local directory, with its user config,
-    context keys and replay file; what it offers that this template does not use (replay, nested templates,
-    ``pre_prompt`` hooks, local Jinja extensions) is left out, and tests/template/test_new_command.py fails if
-    the template starts using one, or if the output differs from ``cookiecutter()``'s.
+    ``cookiecutter.main`` imports what remote templates need (``requests``, for zip downloads), 60-110 ms. The
+    steps are those of ``cookiecutter()`` for a local directory, with its user config, context keys and replay
+    file; what it offers that this template does not use (replay, nested templates, ``pre_prompt`` hooks, local
+    Jinja extensions, hooks that are not Python) is left out, and tests/template/test_new_command.py fails if the
+    template starts using one, or if the output differs from ``cookiecutter()``'s.
     """
     from cookiecutter.config import get_user_config  # imported lazily: only ``new`` needs them
-    from cookiecutter.generate import generate_context, generate_files
+    from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
     from cookiecutter.replay import dump
 
@@ -81,10 +86,70 @@ def _bake(template: Path, output_dir: Path, no_input: bool, extra_context: dict[
         _template=str(template), _output_dir=os.path.abspath(output_dir), _repo_dir=str(template), _checkout=None
     )
     dump(config["replay_dir"], template.name, context)
-    project: str = generate_files(
-        repo_dir=str(template), context=context, overwrite_if_exists=overwrite, output_dir=str(output_dir)
-    )
+    return _generate(template, context, output_dir, overwrite)
+
+
+def _generate(template: Path, context: dict[str, Any], output_dir: Path, overwrite: bool) -> str:
+    """``cookiecutter.generate.generate_files`` with the template's hooks run in this process.
+
+    Cookiecutter runs each Python hook in a new interpreter: two interpreter start-ups, about a third of the
+    bake. The hooks are this package's own files (the bundled template), so ``new`` renders them as Cookiecutter
+    does and runs them here, in the same order and folder and with the same outcome: the project folder is
+    created, the pre-generation hook runs in it, the files are written, the post-generation hook runs; a failure
+    removes the folder if this call created it. (Hooks run by ``cookiecutter`` or ``cruft`` still run in their
+    own process.)
+    """
+    from cookiecutter.find import find_template
+    from cookiecutter.generate import generate_files, render_and_create_dir
+    from cookiecutter.utils import create_env_with_context, rmtree
+
+    env = create_env_with_context(context)
+    folder, created = render_and_create_dir(find_template(template, env).name, context, output_dir, env, overwrite)
+    project: str = os.path.abspath(folder)
+    try:
+        _run_hook(template / "hooks" / "pre_gen_project.py", project, context, env)
+        generate_files(
+            repo_dir=str(template), context=context, output_dir=str(output_dir), overwrite_if_exists=True,
+            accept_hooks=False,
+        )  # fmt: skip
+        _run_hook(template / "hooks" / "post_gen_project.py", project, context, env)
+    except BaseException:
+        if created:
+            rmtree(project)
+        raise
     return project
+
+
+def _run_hook(script: Path, cwd: str, context: dict[str, Any], env: Environment) -> None:
+    """Render ``script`` with Jinja and run it as ``__main__`` in ``cwd``, as ``cookiecutter.hooks`` would in a
+    new interpreter; a non-zero exit status (or an exception) raises ``FailedHookException``."""
+    from cookiecutter.exceptions import FailedHookException
+
+    if not script.is_file():
+        return
+    source = env.from_string(script.read_text(encoding="utf-8")).render(**context)
+    code = compile(source, str(script), "exec", dont_inherit=True)
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        exec(code, {"__name__": "__main__", "__file__": str(script)})
+        status = 0
+    except SystemExit as stop:
+        status = _exit_status(stop.code)
+    except Exception as error:
+        raise FailedHookException(f"Hook script failed ({type(error).__name__}: {error})") from error
+    finally:
+        os.chdir(previous)
+    if status:
+        raise FailedHookException(f"Hook script failed (exit status: {status})")
+
+
+def _exit_status(code: object) -> int:
+    """The exit status the interpreter would give ``sys.exit(code)`` (a message is printed, as it would be)."""
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1
 
 
 def create_project(

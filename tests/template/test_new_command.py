@@ -7,10 +7,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mlops_audit.new import NewProjectError, create_project, new_project, next_steps, template_dir
-from template_support import PROJECT_DIR, TEMPLATE, expected_files, project_files
+from template_support import PACKAGE, PROJECT_DIR, TEMPLATE, expected_files, project_files
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,7 +70,65 @@ def test_the_template_uses_nothing_the_fast_bake_leaves_out() -> None:
 
     data = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
     assert not {"template", "templates", "_extensions"} & set(data)
-    assert not [p for p in (TEMPLATE / "hooks").iterdir() if p.name.startswith("pre_prompt")]
+    hooks = {p.name for p in (TEMPLATE / "hooks").iterdir() if p.stem in HOOK_NAMES}
+    assert hooks == {"pre_gen_project.py", "post_gen_project.py"}  # Python hooks, the two ``new`` runs itself
+
+
+# The hooks Cookiecutter looks for (cookiecutter.hooks._HOOKS), whatever their extension.
+HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
+
+
+def test_new_runs_the_hooks_without_starting_an_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cookiecutter starts a Python interpreter per hook (about a third of a bake); ``new`` runs the bundled
+    template's hooks in its own process, with the same effects (here: the post-generation hook's git init and
+    lock filtering; the refused answers of the pre-generation hook are the tests below)."""
+    started: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    class RecordingPopen(real_popen):  # type: ignore[valid-type,misc]
+        def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
+            started.append([str(a) for a in args] if isinstance(args, list | tuple) else [str(args)])
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", RecordingPopen)
+    project = new_project(tmp_path, no_input=True, extra_context={"serving": "none"})
+    assert [c for c in started if c[0] == sys.executable or Path(c[0]).name.startswith("python")] == []
+    assert [c[:2] for c in started] == [["git", "init"]]  # the post-generation hook ran
+    assert (project / ".git").is_dir() and not (project / "src" / PACKAGE / "serving").exists()
+    assert "  # needs " not in (project / "requirements.lock").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [("raise RuntimeError('boom')", r"RuntimeError: boom"), ("sys.exit(3)", r"exit status: 3")],
+    ids=["exception", "exit-status"],
+)
+def test_a_failing_hook_stops_new_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str, message: str
+) -> None:
+    from cookiecutter.exceptions import FailedHookException
+
+    template = tmp_path / "template"
+    shutil.copytree(TEMPLATE, template)
+    hook = template / "hooks" / "post_gen_project.py"
+    hook.write_text(hook.read_text(encoding="utf-8").replace("    sys.exit(main())", f"    {failure}"), "utf-8")
+    monkeypatch.setattr("mlops_audit.new.template_dir", lambda: template)
+    here = Path.cwd()
+    with pytest.raises(FailedHookException, match=message):
+        create_project(tmp_path / "out" / "proj", no_input=True, extra_context=NO_GIT)
+    assert Path.cwd() == here  # the hook ran in the project folder; the process is back where it was
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_refused_answer_over_an_existing_folder_writes_nothing_and_keeps_it(tmp_path: Path) -> None:
+    from cookiecutter.exceptions import FailedHookException
+
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(FailedHookException):
+        create_project(target, no_input=True, extra_context={**NO_GIT, "package_name": "pandas"}, overwrite=True)
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]  # the answers are checked before any file
 
 
 def test_new_project_with_extra_context(tmp_path: Path) -> None:
@@ -242,3 +301,41 @@ def test_cli_new_reports_a_refused_answer_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2 and list(tmp_path.iterdir()) == []
     assert "ERROR: package_name '1st_model' is not a valid import name" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_cli_new_name_on_a_terminal_asks_with_name_as_default_and_prints_the_steps(tmp_path: Path) -> None:
+    """On a terminal (a pty), ``mlops-audit new NAME`` asks the template's questions with NAME as the project
+    name; taking every default creates NAME itself and prints the steps to run from here."""
+    import os
+    import pty
+    import select
+
+    main, secondary = pty.openpty()
+    env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "200"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlops_audit", "new", "my-project"], cwd=tmp_path, env=env,
+        stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True,
+    )  # fmt: skip
+    os.close(secondary)
+    os.write(main, b"\n" * 11)  # Enter for each of cookiecutter.json's 11 questions: the defaults
+    output = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 120)
+        if not ready:
+            process.kill()
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(main)
+    assert process.wait(timeout=60) == 0, output.decode(errors="replace")
+    text = output.decode(errors="replace").replace("\r\n", "\n")
+    assert "[1/11] Project name (human readable) (my-project)" in text, text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-project"]
+    assert (tmp_path / "my-project" / ".git").is_dir()  # git_init's default, and the hook ran
+    steps = text[text.index("Next steps:") :].splitlines()[1:]
+    assert [s.strip() for s in steps if s.strip()] == next_steps(tmp_path / "my-project", cwd=tmp_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -212,3 +213,21 @@ def test_make_install_uses_uv_when_it_is_on_path(tmp_path: Path) -> None:
     assert _make_dry_run(project, "install", "PYTHON=python", path=system_path).splitlines() == pip
     forced = _make_dry_run(project, "install", "PYTHON=python", "UV=", path=f"{fake_bin}{os.pathsep}{system_path}")
     assert forced.splitlines() == pip
+
+
+TIME_ROW = re.compile(r"^\| `make (?P<target>[a-z-]+)` \| (?P<time>.+) \|$", re.MULTILINE)
+DURATION = re.compile(r"\d+(\.\d+)? (s|min)\b")
+
+
+@pytest.mark.parametrize("options", COMBINATIONS, ids=IDS)
+def test_readme_says_how_long_each_quickstart_step_takes(baked: dict[str, Path], options: dict[str, Any]) -> None:
+    """Every ``make`` step of the README's quickstart has a measured time in its table, and the table times no
+    step the project does not have (``make serve`` without serving)."""
+    from mlops_audit.new import next_steps
+
+    project = baked[combo_id(options)]
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    steps = [line.split()[1] for line in next_steps(project, cwd=project) if line.startswith("make ")]
+    timed = {match["target"]: match["time"] for match in TIME_ROW.finditer(readme)}
+    assert steps and sorted(timed) == sorted(steps)
+    assert all(DURATION.search(time) for time in timed.values()), timed
