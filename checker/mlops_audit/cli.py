@@ -645,3 +645,11 @@ def _fish(spec: _Spec) -> str:
                 lines.append(f"complete -c mlops-audit {condition} {flag} -x -a {_fish_quote(_words(value))}")
     lines.append("complete -c mlops-audit -n 'not __mlops_audit_command >/dev/null' -s V -l version")
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- fleet (issue 16)
+# Registered here, defined in mlops_audit.fleet.command (which imports only typer and the standard library).
+from mlops_audit.fleet.command import fleet_command  # noqa: E402
+
+app.command("fleet")(fleet_command)
+# --------------------------------------------------------------------------- end of fleet

@@ -10,7 +10,7 @@ import sys
 from typing import NoReturn
 
 _AUDITED = False  # set once the fast path has run an audit: see run()
-COMMANDS = ("check", "rules", "explain", "new", "baseline", "init", "notebooks", "fix", "completion")
+COMMANDS = ("check", "rules", "explain", "new", "baseline", "init", "notebooks", "fix", "completion", "fleet")
 PASSTHROUGH = ("--help", "-h")
 
 
