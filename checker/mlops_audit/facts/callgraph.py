@@ -66,6 +66,7 @@ class CallGraph:
                     self._wanted.setdefault(unit.path, set()).add(name)
                     self._by_last[last].add(unit.path)
         self._resolved: set[str] = set()  # paths whose calls are in the edges
+        self._keys_done: set[str] = set()  # last segments whose calling paths are all resolved
 
     def _resolve_path(self, path: str) -> None:
         """Every edge from the calls of ``path`` (once)."""
@@ -98,8 +99,9 @@ class CallGraph:
         keys = {last}
         if last == "__init__":
             keys.add(qual.rpartition(".")[0].rpartition(".")[2])
-        for key in keys:
-            for path in sorted(self._by_last.get(key, ())):
+        for key in keys - self._keys_done:
+            self._keys_done.add(key)
+            for path in self._by_last.get(key, ()):
                 self._resolve_path(path)
         return self._callers.get(node, set())
 
