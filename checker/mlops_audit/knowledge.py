@@ -134,7 +134,53 @@ class Entry:
         return not self.not_values or not any(v in self.not_values for _, v in kwargs)
 
 
-_Row = tuple[int, NamePattern, "Entry"]  # (rank, pattern, entry): see Capability
+_Row = tuple[int, NamePattern, "Entry"]  # (rank, pattern, entry): see _PatternIndex
+
+
+class _PatternIndex:
+    """Call patterns, each in one index, with its rank (the order the matches are tried in: exceptions first,
+    then by the pattern's kind, then as added); a name is matched against the few its index gives."""
+
+    __slots__ = ("exact", "general", "head", "segment", "tail")
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list[_Row]] = {}  # no ``*``
+        self.segment: dict[str, list[_Row]] = {}  # "*.fit": by the last segment every matching name has
+        self.tail: dict[str, list[_Row]] = {}  # by the last characters every matching name ends with
+        self.head: dict[str, list[_Row]] = {}  # "sklearn.preprocessing.*": by its first segment
+        self.general: list[_Row] = []
+
+    def add(self, pattern: NamePattern, entry: Entry, order: int) -> None:
+        last, first = pattern.pieces[-1], pattern.pieces[0]
+        if len(last) >= TAIL:  # every matching name ends with it
+            row = ((0 if entry.exclude else 3) << 32 | order, pattern, entry)
+            if len(pattern.pieces) == 1:  # a literal: that name only
+                self.exact.setdefault(last, []).append(row)
+            elif "." in last:
+                self.segment.setdefault(last.rpartition(".")[2], []).append(row)
+            else:
+                self.tail.setdefault(last[-TAIL:], []).append(row)
+        elif len(pattern.pieces) > 1 and "." in first:
+            row = ((1 if entry.exclude else 4) << 32 | order, pattern, entry)
+            self.head.setdefault(_head(first), []).append(row)
+        else:
+            self.general.append(((2 if entry.exclude else 5) << 32 | order, pattern, entry))
+
+    def extend(self, other: _PatternIndex) -> None:
+        for mine, theirs in ((self.exact, other.exact), (self.segment, other.segment), (self.tail, other.tail),
+                             (self.head, other.head)):
+            for key, rows in theirs.items():
+                mine.setdefault(key, []).extend(rows)
+        self.general.extend(other.general)
+
+    def matching(self, name: str) -> list[_Row]:
+        """The rows whose pattern matches ``name``, unsorted."""
+        found: list[_Row] = []
+        for rows in (self.exact.get(name), self.segment.get(name.rpartition(".")[2]), self.tail.get(name[-TAIL:]),
+                     self.head.get(_head(name)) if self.head else None, self.general):
+            if rows:
+                found += [r for r in rows if r[1].longest in name and r[1].match(name)]
+        return found
 
 
 @dataclass
@@ -148,13 +194,7 @@ class Capability:
     keyword_entries: list[Entry] = field(default_factory=list)  # keywords alone, on any call
     together: list[Entry] = field(default_factory=list)
     file_entries: list[Entry] = field(default_factory=list)
-    # the call patterns, each in one index, with its rank (the order the matches are tried in: exceptions
-    # first, then by the pattern's kind, then as added); a name is matched against the few its index gives
-    _exact: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)  # no ``*``
-    _by_segment: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)  # "*.fit"
-    _by_tail: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)
-    _by_head: dict[str, list[tuple[int, NamePattern, Entry]]] = field(default_factory=dict)
-    _general: list[tuple[int, NamePattern, Entry]] = field(default_factory=list)
+    _patterns: _PatternIndex = field(default_factory=_PatternIndex)
     _added: int = 0
 
     def add(self, entry: Entry) -> None:
@@ -168,32 +208,12 @@ class Capability:
         if entry.files:
             self.file_entries.append(entry)
         for pattern in entry.calls:
-            last, first = pattern.pieces[-1], pattern.pieces[0]
             self._added += 1
-            if len(last) >= TAIL:  # every matching name ends with it
-                row = ((0 if entry.exclude else 3) << 32 | self._added, pattern, entry)
-                if len(pattern.pieces) == 1:  # a literal: that name only
-                    self._exact.setdefault(last, []).append(row)
-                elif "." in last:  # "*.fit": names whose last segment is "fit"
-                    self._by_segment.setdefault(last.rpartition(".")[2], []).append(row)
-                else:  # indexed by its last characters
-                    self._by_tail.setdefault(last[-TAIL:], []).append(row)
-            elif len(pattern.pieces) > 1 and "." in first:  # "sklearn.preprocessing.*": by its first segment
-                row = ((1 if entry.exclude else 4) << 32 | self._added, pattern, entry)
-                self._by_head.setdefault(_head(first), []).append(row)
-            else:
-                self._general.append(((2 if entry.exclude else 5) << 32 | self._added, pattern, entry))
+            self._patterns.add(pattern, entry, self._added)
 
     def call_entries(self, name: str) -> list[Entry]:
         """The entries whose call patterns match ``name`` (exceptions first)."""
-        found = []
-        for rows in (self._exact.get(name), self._by_segment.get(name.rpartition(".")[2]),
-                     self._by_tail.get(name[-TAIL:]), self._by_head.get(_head(name)) if self._by_head else None,
-                     self._general):
-            if rows:
-                found += [r for r in rows if r[1].longest in name and r[1].match(name)]
-        if not found:
-            return []
+        found = self._patterns.matching(name)
         if len(found) > 1:
             found.sort(key=lambda r: r[0])
         return [r[2] for r in found]
@@ -218,29 +238,14 @@ class Knowledge:
         """For every capability, the ``names`` its call patterns match -> the entries that match, in the order
         :meth:`Capability.call_entries` gives them: one pass over the names for all the capabilities (the
         capabilities' indexes merged), instead of one per capability."""
-        exact: dict[str, list[tuple[str, _Row]]] = {}
-        segment: dict[str, list[tuple[str, _Row]]] = {}
-        tail: dict[str, list[tuple[str, _Row]]] = {}
-        head: dict[str, list[tuple[str, _Row]]] = {}
-        general: list[tuple[str, _Row]] = []
+        merged = _PatternIndex()
         for cap in self.capabilities.values():
-            for merged, own in ((exact, cap._exact), (segment, cap._by_segment), (tail, cap._by_tail),
-                                (head, cap._by_head)):
-                for key, own_rows in own.items():
-                    merged.setdefault(key, []).extend((cap.name, r) for r in own_rows)
-            general.extend((cap.name, r) for r in cap._general)
+            merged.extend(cap._patterns)
         out: dict[str, dict[str, list[Entry]]] = {name: {} for name in self.capabilities}
         for name in names:
-            found: list[tuple[str, _Row]] = []
-            for tagged in (exact.get(name), segment.get(name.rpartition(".")[2]), tail.get(name[-TAIL:]),
-                           head.get(_head(name)) if head else None, general):
-                if tagged:
-                    found += [r for r in tagged if r[1][1].longest in name and r[1][1].match(name)]
-            if not found:
-                continue
             by_cap: dict[str, list[_Row]] = {}
-            for cap_name, row in found:
-                by_cap.setdefault(cap_name, []).append(row)
+            for row in merged.matching(name):  # an entry is in the capability it names (``build``)
+                by_cap.setdefault(row[2].capability, []).append(row)
             for cap_name, cap_rows in by_cap.items():
                 cap_rows.sort(key=lambda r: r[0])
                 out[cap_name][name] = [r[2] for r in cap_rows]

@@ -185,9 +185,3 @@ def paths_importing(facts: RepoFacts, capability: Capability) -> set[str]:
     if dotted:
         found.update(ref.path for ref in facts.imports_of(dotted))
     return found
-
-
-def shows(facts: RepoFacts, capability: Capability, *, tests: bool | None = False) -> Hit | None:
-    """The first place the repository shows ``capability``, or None."""
-    hits = find(facts, capability, tests=tests, limit=1)
-    return hits[0] if hits else None

@@ -63,6 +63,10 @@ class Derived:
         self.cache.put_doc(DOC, self.code, dict(self.answers))
         return value
 
+    def rows(self, name: str, kinds: str, compute: Callable[[], list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+        """:meth:`get` for rows of plain values (``kinds``: see :func:`rows_codec`)."""
+        return self.get(name, compute, *rows_codec(kinds))
+
 
 # ------------------------------------------------------------------------------------------ shapes
 def _int_or_none(value: Any) -> int | None:
@@ -79,71 +83,8 @@ def _str(value: Any) -> str:
     return value
 
 
-def encode_paths(paths: list[str]) -> list[str]:
-    return list(paths)
-
-
-def decode_paths(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        raise Undecodable(value)
-    return [_str(v) for v in value]
-
-
-def encode_refs(refs: list[Ref]) -> list[list[Any]]:
-    return [[r.path, r.line, r.cell] for r in refs]
-
-
-def decode_refs(value: Any) -> list[Ref]:
-    from mlops_audit.facts.repo import Ref
-
-    if not isinstance(value, list):
-        raise Undecodable(value)
-    out = []
-    for row in value:
-        if not isinstance(row, list) or len(row) != 3:
-            raise Undecodable(row)
-        out.append(Ref(_str(row[0]), _int_or_none(row[1]), _int_or_none(row[2])))
-    return out
-
-
-def hit_codec(capability: Capability) -> tuple[Callable[[list[Hit]], Any], Callable[[Any], list[Hit]]]:
-    """How hits of ``capability`` are stored: their place and the index of their entry in the capability."""
-    from mlops_audit.facts.capabilities import Hit
-
-    index = {id(e): i for i, e in enumerate(capability.entries)}
-    entries = capability.entries
-
-    def encode(hits: list[Hit]) -> Any:
-        return [[h.ref.path, h.ref.line, h.ref.cell, index[id(h.entry)]] for h in hits]
-
-    def decode(value: Any) -> list[Hit]:
-        if not isinstance(value, list):
-            raise Undecodable(value)
-        out = []
-        for row in value:
-            if not isinstance(row, list) or len(row) != 4 or type(row[3]) is not int or not 0 <= row[3] < len(entries):
-                raise Undecodable(row)
-            ref = decode_refs([row[:3]])[0]
-            out.append(Hit(ref, entries[row[3]]))
-        return out
-
-    return encode, decode
-
-
-def encode_named_places(rows: list[tuple[str, int, str]]) -> list[list[Any]]:
-    """(path, line, name) rows: a test that asserts nothing, and the like."""
-    return [[path, line, name] for path, line, name in rows]
-
-
-def decode_named_places(value: Any) -> list[tuple[str, int, str]]:
-    if not isinstance(value, list):
-        raise Undecodable(value)
-    out = []
-    for row in value:
-        if not isinstance(row, list) or len(row) != 3 or type(row[1]) is not int:
-            raise Undecodable(row)
-        out.append((_str(row[0]), row[1], _str(row[2])))
-    return out
+def _raise(value: Any) -> Any:
+    raise Undecodable(value)
 
 
 _KINDS: dict[str, Callable[[Any], Any]] = {
@@ -153,10 +94,6 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "b": lambda v: v if type(v) is bool else _raise(v),
     "?": lambda v: None if v is None else _str(v),  # a string or None
 }
-
-
-def _raise(value: Any) -> Any:
-    raise Undecodable(value)
 
 
 def rows_codec(kinds: str) -> tuple[Callable[[list[tuple[Any, ...]]], Any], Callable[[Any], list[tuple[Any, ...]]]]:
@@ -175,6 +112,52 @@ def rows_codec(kinds: str) -> tuple[Callable[[list[tuple[Any, ...]]], Any], Call
             if not isinstance(row, list) or len(row) != len(checks):
                 raise Undecodable(row)
             out.append(tuple(check(v) for check, v in zip(checks, row, strict=True)))
+        return out
+
+    return encode, decode
+
+
+def encode_paths(paths: list[str]) -> list[str]:
+    return list(paths)
+
+
+def decode_paths(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise Undecodable(value)
+    return [_str(v) for v in value]
+
+
+_encode_places, _decode_places = rows_codec("snn")  # (path, line, cell)
+
+
+def encode_refs(refs: list[Ref]) -> Any:
+    return _encode_places([tuple(r) for r in refs])
+
+
+def decode_refs(value: Any) -> list[Ref]:
+    from mlops_audit.facts.repo import Ref
+
+    return [Ref(*row) for row in _decode_places(value)]
+
+
+def hit_codec(capability: Capability) -> tuple[Callable[[list[Hit]], Any], Callable[[Any], list[Hit]]]:
+    """How hits of ``capability`` are stored: their place and the index of their entry in the capability."""
+    from mlops_audit.facts.capabilities import Hit
+    from mlops_audit.facts.repo import Ref
+
+    index = {id(e): i for i, e in enumerate(capability.entries)}
+    entries = capability.entries
+    encode_rows, decode_rows = rows_codec("snni")
+
+    def encode(hits: list[Hit]) -> Any:
+        return encode_rows([(*h.ref, index[id(h.entry)]) for h in hits])
+
+    def decode(value: Any) -> list[Hit]:
+        out = []
+        for path, line, cell, i in decode_rows(value):
+            if not 0 <= i < len(entries):
+                raise Undecodable(i)
+            out.append(Hit(Ref(path, line, cell), entries[i]))
         return out
 
     return encode, decode

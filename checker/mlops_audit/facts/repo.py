@@ -602,7 +602,7 @@ class RepoFacts:
             return [(path, line, kind) for path, info in self.python_files.items() for line, kind in info.secrets]
 
         out: dict[str, list[tuple[int, str]]] = {}
-        for path, line, kind in self.derived.get("python_secrets", compute, *derived.rows_codec("sis")):
+        for path, line, kind in self.derived.rows("python_secrets", "sis", compute):
             out.setdefault(path, []).append((line, kind))
         return out
 

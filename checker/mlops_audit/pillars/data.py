@@ -79,9 +79,7 @@ ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scra
 @predicate
 def absolute_paths(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: code units' path-like strings."""
-    from mlops_audit.facts.derived import rows_codec
-
-    found = facts.derived.get("absolute_paths", lambda: _absolute_paths(facts), *rows_codec("snns"))
+    found = facts.derived.rows("absolute_paths", "snns", lambda: _absolute_paths(facts))
     return Outcome.found([Evidence(f"hard-coded absolute path {shown!r}", path, line, cell)
                           for path, line, cell, shown in found])
 

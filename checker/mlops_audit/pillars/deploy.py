@@ -85,9 +85,7 @@ PREFIX_KEYWORDS = ("prefix", "url_prefix")  # include_router(r, prefix="/health"
 @predicate
 def health_endpoint(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the routes (first string arguments) of the serving files."""
-    from mlops_audit.facts.derived import rows_codec
-
-    ((found,),) = facts.derived.get("health_route", lambda: [(_health_route(facts),)], *rows_codec("?"))
+    ((found,),) = facts.derived.rows("health_route", "?", lambda: [(_health_route(facts),)])
     if found is not None:
         return Outcome.ok(str(found)) if found else Outcome.ok()
     return sample([Evidence("the service has no /health or /ready route", p) for p in facts.model_serving_files])

@@ -64,9 +64,7 @@ MAYBE_UNSAFE_LOADS = re.compile(r"^(torch|numpy)\.load$|load_model$")  # unsafe 
 @predicate
 def unsafe_deserialization(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the calls named like a loader."""
-    from mlops_audit.facts.derived import rows_codec
-
-    found = facts.derived.get("unsafe_loads", lambda: _unsafe_loads(facts), *rows_codec("snns"))
+    found = facts.derived.rows("unsafe_loads", "snns", lambda: _unsafe_loads(facts))
     return Outcome.found([Evidence(why, path, line, cell) for path, line, cell, why in found])
 
 

@@ -149,9 +149,7 @@ def version_sprawl(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 def notebook_only_code(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     nb_lines = sum(len([ln for ln in c.source.splitlines() if ln.strip()])
                    for nb in facts.notebooks.values() for c in nb.cells)
-    from mlops_audit.facts.derived import rows_codec
-
-    ((module_lines, defines),) = facts.derived.get("module_code", lambda: [_module_code(facts)], *rows_codec("ib"))
+    ((module_lines, defines),) = facts.derived.rows("module_code", "ib", lambda: [_module_code(facts)])
     if not defines:
         return Outcome.fail(Evidence(
             f"all the code ({nb_lines} lines) lives in {len(facts.notebooks)} notebook(s): no importable module"))

@@ -29,10 +29,7 @@ def tests_assert(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     calls a helper that does: one of the same file, or one imported from a module of the test folders
     (``tests/helpers.py``), transitively. A function nested in another (a route defined inside a test) is not a
     test of its own."""
-    from mlops_audit.facts import derived
-
-    quiet = facts.derived.get("tests_asserting_nothing", lambda: _tests_asserting_nothing(facts),
-                              derived.encode_named_places, derived.decode_named_places)
+    quiet = facts.derived.rows("tests_asserting_nothing", "sis", lambda: _tests_asserting_nothing(facts))
     return Outcome.found([Evidence(f"test `{name}` asserts nothing: it can only fail by crashing", path, line)
                           for path, line, name in quiet])
 
