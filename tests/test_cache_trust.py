@@ -26,6 +26,7 @@ FILES = {"train.py": "import sklearn\nfrom sklearn.linear_model import LogisticR
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "cache"
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(home))
+    monkeypatch.setattr(catalogue, "_read_shipped", lambda: None)  # these tests are about the cache directory's
     catalogue.forget()
     yield home
     catalogue.forget()
@@ -60,6 +61,22 @@ def test_a_sealed_catalogue_is_used(cache_home: Path) -> None:
     """The other side of the seal: ours is taken (so the checks above are not just "never read it")."""
     _no_rules_catalogue(cache_home, sealed_with=catalogue._SEAL_KEY)
     assert catalogue._read_compiled() == []
+
+
+def test_the_shipped_catalogue_is_the_yaml_parsed() -> None:
+    catalogue.forget()
+    shipped = catalogue._read_shipped()
+    assert shipped is not None and shipped == [tuple(f) for f in catalogue._parse_yaml()]
+    assert catalogue.builtin_rules() == catalogue._build(catalogue._parse_yaml())
+
+
+def test_a_shipped_catalogue_of_other_yaml_files_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edited rule is read from its YAML, not from a catalogue.json written before the edit."""
+    stale = tmp_path / "rules"
+    stale.mkdir()
+    (stale / catalogue.SHIPPED).write_text(json.dumps({"digest": "0" * 20, "files": []}), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "resource_dir", lambda name: stale)
+    assert catalogue._read_shipped() is None
 
 
 def test_no_cache_reads_nothing_from_the_cache_directory(tmp_path: Path, cache_home: Path,

@@ -72,6 +72,14 @@ def test_generated_rule_docs_are_in_sync() -> None:
     assert not stale, f"run `python -m mlops_audit.docs docs/rules`: {stale}"
 
 
+def test_the_shipped_compiled_catalogue_is_in_sync() -> None:
+    """rules/catalogue.json is what every run reads instead of parsing the YAML; it must be of these files."""
+    from mlops_audit import catalogue
+
+    shipped = (ROOT / "rules" / catalogue.SHIPPED).read_text(encoding="utf-8").strip()
+    assert shipped == catalogue.compiled_text(), "run `python -m mlops_audit.catalogue`"
+
+
 @pytest.mark.parametrize("fmt", ["terminal", "json"])
 def test_reporters_render_every_status(fmt: str, tmp_path: Path) -> None:
     from repo_builder import make_repo

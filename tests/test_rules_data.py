@@ -193,6 +193,23 @@ def test_dat003_not_applicable_when_no_data_is_used(tmp_path: Path) -> None:
     assert result(report, "DAT003").reason == "no data files or data loading found"
 
 
+@pytest.mark.parametrize("call", ["fetch_openml('mnist_784')", "datasets.fetch_california_housing()"])
+def test_dat003_a_dataset_fetched_from_a_hub_is_data_loading(tmp_path: Path, call: str) -> None:
+    code = (f"from sklearn import datasets\nfrom sklearn.datasets import fetch_openml\n"
+            f"from sklearn.linear_model import LogisticRegression\n\nX, y = {call}\nLogisticRegression().fit(X, y)\n")
+    report = build(tmp_path, {"train.py": code})
+    assert status(report, "DAT003") == "fail"
+    assert locations(report, "DAT003") == [("train.py", 5, None)]
+
+
+@pytest.mark.parametrize("call", ["self._refetch_target(name)", "client.fetch_user(uid)", "api.prefetch_items()"])
+def test_dat003_a_method_named_fetch_is_not_data_loading(tmp_path: Path, call: str) -> None:
+    """A pattern such as ``*fetch_*`` took any client's fetch method for a data set read (class 9: names too broad)."""
+    code = f"class Deployment:\n    def update(self, name, client, api, uid):\n        return {call}\n"
+    report = build(tmp_path, {"train.py": TRAIN, "deploy.py": code})
+    assert status(report, "DAT003") == "not_applicable"
+
+
 def test_dat003_data_files_alone_make_it_apply(tmp_path: Path) -> None:
     report = build(tmp_path, {"train.py": TRAIN, "data/train.csv": CSV})
     assert status(report, "DAT003") == "fail"
@@ -290,6 +307,30 @@ def test_dat001_an_image_set_under_data_is_data_even_in_an_images_folder(tmp_pat
     pictures = {f"data/images/cat-{i}.png": b"\x89PNG" + bytes([i]) for i in range(25)}
     report = build(tmp_path, {"train.py": TRAIN, **pictures})
     assert len(findings(report, "DAT001")) == 25
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name, text in members.items():
+            bundle.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_dat001_a_zip_of_source_code_is_code_whatever_its_name(tmp_path: Path) -> None:
+    """Judged by its members' names (never extracted): source and configuration with a program among them is a
+    code bundle (a Lambda package, a zip of the repository's source); one holding data, or only text, is data."""
+    files = {"train.py": TRAIN,
+             "train_cfg/TrainModel-BYO.zip": _zip({"TrainModel.py": "x = 1\n", "requirements.txt": "boto3\n"}),
+             "release/source.zip": _zip({"pkg/__init__.py": "", "pkg/app.py": "x = 1\n", "README.md": "# x\n",
+                                        "template.yaml": "a: 1\n", "LICENSE": "MIT\n"}),
+             "data/bundle.zip": _zip({"load.py": "x = 1\n", "train.csv": "a,b\n1,2\n"}),
+             "data/notes.zip": _zip({"notes.txt": "hello\n"}),
+             "data/fake.zip": b"PK\x03\x04 not really a zip"}
+    assert paths(build(tmp_path, files), "DAT001") == {"data/bundle.zip", "data/notes.zip", "data/fake.zip"}
 
 
 def test_dat001_a_zipped_function_bundle_is_code_not_data(tmp_path: Path) -> None:

@@ -251,6 +251,18 @@ def test_rep002_a_package_naming_its_own_extras_pins_nothing(tmp_path: Path) -> 
     assert {f.message for f in findings(report, "REP002")} == {"`pandas` has no version constraint"}
 
 
+def test_rep002_a_second_entry_of_a_constrained_project_is_constrained(tmp_path: Path) -> None:
+    """``triton = ["tritonclient>=2.29", "tritonclient[all]; sys_platform != 'darwin'"]``: the resolver applies
+    both entries together; a project named once without a constraint, or constrained only in another file, is not."""
+    pyproject = ('[project]\nname = "pkg"\nversion = "1"\ndependencies = ["numpy==2.1.0"]\n'
+                 '[project.optional-dependencies]\ntriton = ["tritonclient>=2.29.0", '
+                 '"tritonclient[all]; sys_platform != \'darwin\'", "requests"]\n')
+    report = build(tmp_path, {"pyproject.toml": pyproject, "requirements.txt": "numpy\n", "lib.py": "x = 1\n"})
+    assert sorted((f.path, f.message) for f in findings(report, "REP002")) == [
+        ("pyproject.toml", "`requests` has no version constraint"),
+        ("requirements.txt", "`numpy` has no version constraint")]
+
+
 def test_rep002_one_computed_setup_py_does_not_hide_the_other_manifests(tmp_path: Path) -> None:
     setup = "from setuptools import setup\n\nsetup(name='x', install_requires=open('deps.in').read().split())\n"
     report = build(tmp_path, {"setup.py": setup, "deps.in": "numpy\n", "tools/requirements.txt": "pandas\n",

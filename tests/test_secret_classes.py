@@ -333,3 +333,21 @@ def test_the_audit_names_each_kind_and_never_the_value(tmp_path: Path) -> None:
         out = render(report, fmt, color=False)
         assert not [value for value in E2E_VALUES if value in out], fmt
         assert not [value[4:16] for value in E2E_VALUES if value[4:16] in out], fmt  # nor a part of one
+
+
+def test_a_uuid_bound_to_a_generic_name_is_the_tests_own_key_in_tests_only(tmp_path: Path) -> None:
+    """A test sets the app's own API key to what uuid4() prints: a made-up value of the test (quiet there). The
+    same line in the application, or a provider's key that is a UUID, is reported, tests or not."""
+    key = uid()
+    line = f'os.environ["API_KEY"] = "{key}"\n'
+    provider = f'os.environ["WANDB_API_KEY"] = "{uid()}"\n'
+    report = build(tmp_path / "repo", {
+        "tests/conftest.py": "import os\n\n" + line,
+        "tests/test_app.py": "import os\n\n" + provider,
+        "tests/fixtures/app.env": f"API_TOKEN={uid()}\n",
+        "app/settings.py": "import os\n\n" + line,
+    })
+    found = sorted((f.path, f.message.split(" committed", 1)[0]) for f in findings(report, "GOV001"))
+    assert found == [("app/settings.py", "hard-coded api key, a UUID"),
+                     ("tests/test_app.py", "Weights & Biases API key")]
+    assert [k for _, k in scan_text(line)] == ["hard-coded api key, a UUID"]

@@ -78,3 +78,45 @@ def test_a_script_running_other_tests_does_not_count(tmp_path: Path) -> None:
     job = "#!/bin/bash\npytest tests/model\n"
     files = {"train.py": READ_CSV, "tests/data/test_dataset.py": SUITE, "deploy/jobs/workloads.sh": job}
     assert result(build(tmp_path, files), "DAT004").status == "fail"
+
+
+PLAIN_CHECKS = """\
+import numpy as np
+import pandas as pd
+
+
+def test_no_missing_values():
+    data = pd.read_csv("data/train.csv")
+    assert np.isnan(data.values).sum() == 0
+
+
+def test_ids_are_unique():
+    data = pd.read_csv("data/train.csv")
+    assert not data["id"].duplicated().any()
+"""
+
+
+def test_plain_tests_checking_the_data_read_are_data_validation(tmp_path: Path) -> None:
+    """No validation library: the tests read the data and check its content (missing values, duplicates)."""
+    files = {"train.py": READ_CSV, "data/data_test.py": PLAIN_CHECKS, ".github/workflows/ci.yml": CI}
+    dat004 = result(build(tmp_path, files), "DAT004")
+    assert dat004.status == "pass"
+    assert "data/data_test.py" in dat004.reason
+
+
+def test_checking_the_content_of_a_hand_made_frame_is_not_data_validation(tmp_path: Path) -> None:
+    unit = PLAIN_CHECKS.replace('pd.read_csv("data/train.csv")', 'pd.DataFrame({"id": [1, 2]})')
+    files = {"train.py": READ_CSV, "tests/test_frame.py": unit, ".github/workflows/ci.yml": CI}
+    assert result(build(tmp_path, files), "DAT004").status == "fail"
+
+
+def test_missing_values_counted_in_the_training_code_are_not_data_validation(tmp_path: Path) -> None:
+    """Outside tests the same calls are exploration: nothing fails when the data is wrong."""
+    train = READ_CSV + "print(df.isna().sum(), df.duplicated().sum())\n"
+    files = {"train.py": train, ".github/workflows/ci.yml": CI}
+    assert result(build(tmp_path, files), "DAT004").status == "fail"
+
+
+def test_plain_data_checks_nobody_runs_are_not(tmp_path: Path) -> None:
+    files = {"train.py": READ_CSV, "tests/test_data.py": PLAIN_CHECKS}
+    assert result(build(tmp_path, files), "DAT004").status == "fail"

@@ -311,7 +311,8 @@ decoy("UUID",
       ("yaml", lambda g: one(f"run_id: {g.uid()}")),
       ("py", lambda g: one(f'EXPERIMENT_ID = "{g.uid()}"')),
       ("env", lambda g: one(f"AZURE_CLIENT_ID={g.uid()}")),
-      ("json", lambda g: one(f'{{"tenant_id": "{g.uid()}", "subscription_id": "{g.uid()}"}}')))
+      ("json", lambda g: one(f'{{"tenant_id": "{g.uid()}", "subscription_id": "{g.uid()}"}}')),
+      ("test", lambda g: one(f'    os.environ["API_KEY"] = "{g.uid()}"')))
 decoy("base64 image in a notebook output",
       ("ipynb-img", lambda g: one(g.s(B64, 2000) + "=")))
 decoy("placeholder",

@@ -119,6 +119,9 @@ def knowledge_docs(cache: bool = True) -> tuple[tuple[str, Any], ...]:
     return tuple((name[len(prefix):], doc) for name, doc in files if name.startswith(prefix))
 
 
+SHIPPED = "catalogue.json"  # the compiled catalogue shipped beside the YAML files (see _read_shipped)
+
+
 def _compiled_path(directory: Path) -> Path:
     return directory / f"catalogue-{catalogue_digest()}.json"
 
@@ -148,12 +151,7 @@ def _read_sealed(directory: Path) -> list[tuple[str, Any]] | None:
         doc = json.loads(bytes(unseal(data, _SEAL_KEY)).decode("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return None
-    if not isinstance(doc, dict) or doc.get("digest") != catalogue_digest() or not isinstance(doc.get("files"), list):
-        return None
-    files = doc["files"]
-    if not all(isinstance(f, list) and len(f) == 2 and isinstance(f[0], str) for f in files):
-        return None
-    return [(name, docs) for name, docs in files]
+    return _files_of(doc)
 
 
 def _build(files: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> tuple[Rule, ...]:
@@ -188,8 +186,52 @@ def builtin_rules(cache: bool = True) -> tuple[Rule, ...]:
 
 @lru_cache(maxsize=2)
 def _compiled(cache: bool) -> list[tuple[str, Any]] | None:
-    """The compiled catalogue, read once per process for the rules and the knowledge (``cache=False``: none)."""
+    """The compiled catalogue, read once per process for the rules and the knowledge: the one shipped with the
+    package when it is of these YAML files, else the cache directory's (``cache=False``: none)."""
+    shipped = _read_shipped()
+    if shipped is not None:
+        return shipped
     return _read_compiled() if cache else None
+
+
+def _read_shipped() -> list[tuple[str, Any]] | None:
+    """``rules/catalogue.json``: the YAML files parsed when the package was made (``python -m
+    mlops_audit.catalogue``; tests/test_project.py fails when it is stale), so that no run, ``--no-cache`` or
+    first, parses YAML (50-80 ms). Part of the package like the YAML itself; used only when its digest is that
+    of the YAML files beside it (an edited rule is read from its YAML until the file is written again)."""
+    try:
+        doc = json.loads((resource_dir("rules") / SHIPPED).read_bytes().decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return _files_of(doc)
+
+
+def _files_of(doc: Any) -> list[tuple[str, Any]] | None:
+    """The (file name, document) pairs of a compiled catalogue, None unless it is of these YAML files."""
+    if not isinstance(doc, dict) or doc.get("digest") != catalogue_digest() or not isinstance(doc.get("files"), list):
+        return None
+    files = doc["files"]
+    if not all(isinstance(f, list) and len(f) == 2 and isinstance(f[0], str) for f in files):
+        return None
+    return [(name, docs) for name, docs in files]
+
+
+def compiled_text() -> str | None:
+    """The compiled catalogue as JSON text, None when JSON cannot hold the YAML exactly (dates, non-string
+    keys): then the YAML is read every time."""
+    files = _parse_yaml()
+    text = json.dumps({"digest": catalogue_digest(), "files": files}, separators=(",", ":"))
+    return text if json.loads(text)["files"] == [list(f) for f in files] else None
+
+
+def write_shipped() -> Path:
+    """Write ``rules/catalogue.json`` for the YAML files as they are (see _read_shipped)."""
+    text = compiled_text()
+    if text is None:
+        raise CatalogueError("the catalogue holds values JSON cannot hold exactly")
+    path = resource_dir("rules") / SHIPPED
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
 
 
 def forget() -> None:
@@ -212,14 +254,13 @@ def _read_compiled() -> list[tuple[str, Any]] | None:
 
 def save_compiled(directory: Path) -> None:
     """Write the parsed catalogue as sealed JSON into ``directory`` (the cache), unless this tool's is there."""
-    if _read_sealed(directory) is not None:
-        return
+    if _compiled(False) is not None or _read_sealed(directory) is not None:
+        return  # the shipped one is of these YAML files, or this tool's is there
     try:
         from mlops_audit.facts.codec import seal
 
-        files = _parse_yaml()
-        text = json.dumps({"digest": catalogue_digest(), "files": files}, separators=(",", ":"))
-        if json.loads(text)["files"] != [list(f) for f in files]:
+        text = compiled_text()
+        if text is None:
             return  # something JSON cannot hold exactly (dates, non-string keys): keep reading the YAML
         fd, tmp = tempfile.mkstemp(prefix=".catalogue-", suffix=".tmp", dir=directory)
         try:
@@ -282,3 +323,7 @@ def find(rule_id: str, rules: list[Rule] | tuple[Rule, ...]) -> Rule | None:
         if rule.id == wanted or rule.name == rule_id.lower():
             return rule
     return None
+
+
+if __name__ == "__main__":  # python -m mlops_audit.catalogue: write rules/catalogue.json after editing rules/
+    print(write_shipped())

@@ -54,6 +54,7 @@ CAPABILITIES: dict[str, str] = {
     "config_loading": "hyper-parameters read from a configuration file or the command line",
     "data_versioning": "data versioned outside git (DVC, lakeFS, Delta...)",
     "data_reading": "data read from a file or a dataset hub",
+    "data_checks": "a data set's content checked (missing values, duplicates, ranges), validation in a test",
     "alerting": "a client that tells people when something degrades",
     "model_evaluation": "model quality measured (metrics libraries and calls)",
     "api_testing": "a test client for a web service",

@@ -19,7 +19,8 @@ KNOWLEDGE_DIR = ROOT / "rules" / "knowledge"
 FILES = sorted(KNOWLEDGE_DIR.glob("*.yaml"))
 # One file per capability for the open-source libraries; every other file is about one platform.
 GENERIC = {f"{name}.yaml" for name in (
-    "alerting", "api_testing", "config_loading", "data_reading", "data_validation", "data_versioning", "drift",
+    "alerting", "api_testing", "config_loading", "data_checks", "data_reading", "data_validation", "data_versioning",
+    "drift",
     "ml_libraries", "model_evaluation", "model_loading", "pipelines", "registry", "request_schema", "schedule",
     "seeding", "service_metrics", "serving", "tracking", "training", "remote_training")}
 PLATFORM_FILES = [f for f in FILES if f.name not in GENERIC]

@@ -26,6 +26,14 @@ ESTIMATOR = ("from sagemaker.sklearn.estimator import SKLearn\n\n"
         pytest.param("from sagemaker.estimator import Estimator\n\n"
                      "Estimator(image_uri=img, role=role, metric_definitions=[{'Name': 'auc', 'Regex': 'auc=(.*)'}])\n",
                      id="metric-definitions"),
+        pytest.param("from sagemaker.workflow.pipeline import Pipeline\n\n"
+                     "Pipeline(name='churn', steps=[step_train, step_register]).upsert(role_arn=role)\n",
+                     id="pipeline-executions-are-experiment-runs"),
+        pytest.param("from sagemaker.workflow.pipeline import Pipeline\n"
+                     "from sagemaker.workflow.pipeline_experiment_config import PipelineExperimentConfig\n\n"
+                     "Pipeline(name='churn', steps=steps,\n"
+                     "         pipeline_experiment_config=PipelineExperimentConfig('churn-exp', 'run-1'))\n",
+                     id="pipeline-with-its-own-experiment"),
     ],
 )
 def test_sagemaker_experiments_are_tracking(tmp_path: Path, code: str) -> None:
@@ -36,6 +44,12 @@ def test_sagemaker_experiments_are_tracking(tmp_path: Path, code: str) -> None:
 
 def test_an_estimator_without_metrics_is_not_tracking(tmp_path: Path) -> None:
     code = ESTIMATOR + "estimator.fit({'train': 's3://bucket/train'})\n"
+    assert audit_rule(tmp_path, "MOD002", {"launch.py": code}).status == "fail"
+
+
+def test_a_pipeline_with_experiments_turned_off_is_not_tracking(tmp_path: Path) -> None:
+    code = ("from sagemaker.workflow.pipeline import Pipeline\n\n"
+            "Pipeline(name='churn', steps=steps, pipeline_experiment_config=None)\n")
     assert audit_rule(tmp_path, "MOD002", {"launch.py": code}).status == "fail"
 
 

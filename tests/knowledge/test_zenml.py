@@ -101,3 +101,27 @@ def test_the_great_expectations_integration_validates_data(tmp_path: Path) -> No
     res = audit_rule(tmp_path, "DAT004", {"validate.py": code})
     assert res.status == "pass"
     assert PLATFORM in res.reason
+
+
+# --------------------------------------------------------------------------- alerting (MON004)
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param("from zenml.client import Client\n\nalerter = Client().active_stack.alerter\n\n\n"
+                     "def notify() -> None:\n    alerter.post('training failed')\n", id="stack-alerter-post"),
+        pytest.param("from zenml.client import Client\n\n\ndef approve() -> bool:\n"
+                     "    return Client().active_stack.alerter.ask('promote?')\n", id="stack-alerter-ask"),
+        pytest.param("from zenml.integrations.slack.steps.slack_alerter_post_step import slack_alerter_post_step\n\n"
+                     "slack_alerter_post_step('drift found')\n", id="alerter-step"),
+    ],
+)
+def test_the_stack_alerter_is_alerting(tmp_path: Path, code: str) -> None:
+    res = audit_rule(tmp_path, "MON004", {"alerts.py": code})
+    assert res.status == "pass"
+    assert PLATFORM in res.reason
+
+
+def test_reading_the_stack_is_not_alerting(tmp_path: Path) -> None:
+    code = ("from zenml.client import Client\n\nstack = Client().active_stack\n\n\n"
+            "def show() -> None:\n    print(stack.name, stack.orchestrator.flavor)\n")
+    assert audit_rule(tmp_path, "MON004", {"alerts.py": code}).status == "fail"

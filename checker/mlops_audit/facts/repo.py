@@ -68,6 +68,15 @@ DOC_MEDIA_DIRS = {"img", "imgs", "images", "image", "assets", "static", "screens
                   "media", "icons", "logos", "diagrams", "_static", "site", "website"}
 DATA_DIRS = {"data", "dataset", "datasets", "raw", "processed", "train", "training", "val", "valid", "validation",
              "test_images", "samples", "corpus"}
+# a .zip of only these (and names without a suffix: LICENSE, Dockerfile), with a program among them, is code
+BUNDLE_PROGRAM_EXTENSIONS = frozenset({".py", ".js", ".mjs", ".cjs", ".ts", ".java", ".class", ".go", ".rb", ".sh",
+                                       ".ps1", ".jar"})
+BUNDLE_MEMBER_EXTENSIONS = BUNDLE_PROGRAM_EXTENSIONS | {".pyc", ".pyi", ".yaml", ".yml", ".toml", ".cfg", ".ini",
+                                                        ".txt", ".md", ".rst", ".html", ".css", ".xml", ".lock",
+                                                        ".typed", ".env"}
+MAX_BUNDLE_BYTES = 8_000_000  # a zip larger than this is not opened (judged data, as by its suffix)
+MAX_BUNDLE_BYTES_TOTAL = 64_000_000  # zips opened per run, in bytes
+MAX_BUNDLE_MEMBERS = 20_000
 CODE_BUNDLES = (".py.zip", ".js.zip", ".ts.zip", ".java.zip", ".go.zip")  # a zipped function's source (AWS Lambda)
 TEXT_EXTENSIONS = (
     ".py", ".ipynb", ".yml", ".yaml", ".json", ".toml", ".cfg", ".ini", ".env", ".txt", ".sh", ".md", ".conf",
@@ -940,6 +949,9 @@ class RepoFacts:
         pairs = list(zip(self.files, self.suffixes, strict=True))
         found = [f for f, suffix in pairs if suffix in exts and not self.is_small_fixture(f)
                  and not f.path.endswith(CODE_BUNDLES)]
+        if any(f.path.endswith(".zip") for f in found):
+            budget = [MAX_BUNDLE_BYTES_TOTAL]
+            found = [f for f in found if not (f.path.endswith(".zip") and self._zipped_code(f, budget))]
         media: dict[str, list[FileEntry]] = defaultdict(list)
         for f, suffix in pairs:
             if suffix not in MEDIA_EXTENSIONS:
@@ -952,6 +964,31 @@ class RepoFacts:
             if len(entries) >= MEDIA_SET_MIN:
                 found.extend(entries)
         return found
+
+    def _zipped_code(self, entry: FileEntry, budget: list[int]) -> bool:
+        """A .zip whose members are all source and configuration, with a program among them (a Lambda or Cloud
+        Function bundle, a zip of the repository's own source): code, not data. Only its directory is read
+        (names, never a member's content: nothing is extracted), within a byte budget for the whole run; a zip
+        too large, unreadable or not a zip is data as before."""
+        if entry.symlink or entry.size > min(MAX_BUNDLE_BYTES, budget[0]):
+            return False
+        budget[0] -= entry.size
+        raw = self.inventory.read_bytes(entry.path, MAX_BUNDLE_BYTES + 1)
+        if raw is None or len(raw) > MAX_BUNDLE_BYTES:
+            return False
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as bundle:
+                names = [i.filename for i in bundle.infolist()[:MAX_BUNDLE_MEMBERS + 1] if not i.is_dir()]
+        except Exception:  # not a zip, a damaged one: whatever zipfile raises on hostile bytes
+            return False
+        if not names or len(names) > MAX_BUNDLE_MEMBERS:
+            return False
+        suffixes = [_suffix(n.rsplit("/", 1)[-1]) for n in names]
+        return all(x in BUNDLE_MEMBER_EXTENSIONS or not x for x in suffixes) and any(
+            x in BUNDLE_PROGRAM_EXTENSIONS for x in suffixes)
 
     def unversioned(self, entries: list[FileEntry]) -> list[FileEntry]:
         """Entries that are neither DVC-tracked nor in Git LFS. A file DVC versions that git still tracks is

@@ -55,10 +55,20 @@ def find(facts: RepoFacts) -> list[tuple[Ref, str]]:
                     found = secrets.scan_text(text)
                     cache.put_secrets(key, found)
                 cache.remember(path, entry.signature, key, read_ns)
-        hits.extend((Ref(path, line), kind) for line, kind in found)
+        test = is_test_file(path)
+        hits.extend((Ref(path, line), kind) for line, kind in found
+                    if not (test and kind.endswith(secrets.UUID_MARK)))
     for path, nb in facts.notebooks.items():
         hits.extend((Ref(path, line, cell), kind) for cell, line, kind in _notebook_secrets(facts, path, nb))
     return hits
+
+def is_test_file(path: str) -> bool:
+    """A test module, conftest.py, or any file under a tests/ folder (fixtures): where a generic key that is a
+    UUID is the test's own made-up value (facts/secrets.py, "Test fixtures")."""
+    from mlops_audit.facts.repo import is_test_path
+
+    return is_test_path(path) or not {"tests", "test"}.isdisjoint(path.split("/")[:-1])
+
 
 def _notebook_secrets(facts: RepoFacts, path: str, nb: Notebook) -> list[tuple[int, int | None, str]]:
     """(cell, line or None for an output, kind) of each secret in a notebook, cached by its content."""

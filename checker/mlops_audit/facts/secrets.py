@@ -32,8 +32,12 @@ values made of one repeated character, and the first part of a string built from
 Test fixtures: the scan sees a text, never its path, and judges a value in ``tests/`` as anywhere else. A real
 key in a test file leaks as much as one in the code (it is in every clone and in the history), so a fixture
 value is quiet only when it says it is fake (one of the words above, e.g. ``"test-token-123"``,
-``"fake_password"``), is a documented example, or is built from parts at run time (as this repository's tests
-build theirs); a random-looking fixture literal is reported (suppress it with a reason,
+``"fake_password"``), is a documented example, is built from parts at run time (as this repository's tests
+build theirs), or is a UUID bound to a generic name (``environ["API_KEY"] = "<uuid>"`` in a conftest: what
+``uuid4()`` prints, the test's own made-up key for the app under test; the kind says ", a UUID" and
+:mod:`~mlops_audit.facts.secret_places` drops it in test files only, so the same line in the application is
+reported, and a provider's key, ``WANDB_API_KEY = "<uuid>"``, is reported everywhere); a random-looking fixture
+literal is reported (suppress it with a reason,
 ``# mlops-audit: ignore[GOV001] made-up test key``).
 
 Speed: every text file of a repository is scanned. Providers sharing a first literal are matched by one regex
@@ -307,6 +311,8 @@ _DIGIT = re.compile(r"[0-9]")
 _SYMBOL = re.compile(r"[^A-Za-z0-9_\-./]")  # (not a snake_case_name's "_", nor a path's "/")
 _ANNOTATION = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,60}")  # the type of `password: str = "..."`
 _PEM_PLACEHOLDER = re.compile(r"(?i)your|example|xxx|\.\.\.|<|redacted|placeholder|insert|replace|dummy|fake")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_MARK = ", a UUID"  # the end of a generic kind whose value is a UUID
 _JWT = re.compile(r"eyJ[A-Za-z0-9_\-]{10,500}\.eyJ[A-Za-z0-9_\-]{10,4000}\.[A-Za-z0-9_\-]{10,1000}")
 _KEYWORDS = frozenset({"none", "null", "nil", "true", "false", "yes", "no", "on", "off", "undefined", "required",
                        "optional", "string", "str", "secret", "password", "token", "bytes", "int"})
@@ -536,7 +542,10 @@ def _bound(text: str) -> list[Hit]:
         cls = "password" if text[value[0] - 1:value[0]] in "\"'" and text[after:value[0]].lstrip()[:1] == "(" \
             else _value_class(kind)  # the password of an auth=("user", "...") pair
         if _value_ok(literal, cls, _own_word(kind)):
-            hits.append((2, value[0], _refine(kind, name, prefix, literal), value))
+            refined = _refine(kind, name, prefix, literal)
+            if refined.startswith("hard-coded") and _UUID.fullmatch(literal):
+                refined += UUID_MARK  # what uuid4() prints: quiet in tests (secret_places.find)
+            hits.append((2, value[0], refined, value))
     return hits
 
 

@@ -98,7 +98,8 @@ def data_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the ``data_validation`` knowledge; test suites that validate data and that CI or a pipeline runs.
 
     Validation in pipeline code counts. So does a validation suite kept with the tests (Great Expectations or
-    pandera under tests/) when the CI runs the tests: the data is checked on every change."""
+    pandera under tests/, or plain tests that read the data and check its content: missing values, duplicates,
+    ranges, the ``data_checks`` knowledge) when the CI runs the tests: the data is checked on every change."""
     ok = ok_if_shows(facts, "data_validation")
     if ok is not None:
         return ok
@@ -114,11 +115,13 @@ def data_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 def _suite_on_real_data(facts: RepoFacts) -> Hit | None:
     """A test file that validates data it reads (itself, or through a conftest.py of its folders): a validation
-    suite. A unit test of a schema on a hand-made frame checks the code, not the data."""
+    suite. A unit test of a schema on a hand-made frame checks the code, not the data. A validation library
+    comes first; then plain checks of the data's content (``data_checks``: ``isna``, ``duplicated``...)."""
     reading = {h.ref.path for h in facts.capability("data_reading", tests=True, code_only=True)}
     if not reading:
         return None
-    for hit in facts.capability("data_validation", tests=True, code_only=True):
+    hits = facts.capability("data_validation", tests=True, code_only=True)
+    for hit in [*hits, *facts.capability("data_checks", tests=True, code_only=True)]:
         folder = hit.ref.path.rpartition("/")[0]
         conftests = set()
         while True:

@@ -40,8 +40,12 @@ def unpinned_dependencies(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
             raise
         detail = str(unknown).removeprefix("not checked: ") + " (the other manifests were checked)"
     own = _own_names(facts, {r.path for r in requirements if r.unpinned})
-    # ``pkg[grpc]`` in pkg's own extras names the package itself (its extras), not a dependency to pin
-    bad = [r for r in requirements if r.unpinned and _canonical(r.name) not in own.get(r.path, ())]
+    # ``pkg[grpc]`` in pkg's own extras names the package itself (its extras), not a dependency to pin; and
+    # ``tritonclient[all]`` beside ``tritonclient>=2.29`` in one file is constrained by it (the resolver applies
+    # every specifier of a project it is asked for together)
+    constrained = {(r.path, _canonical(r.name)) for r in requirements if not r.unpinned}
+    bad = [r for r in requirements if r.unpinned and _canonical(r.name) not in own.get(r.path, ())
+           and (r.path, _canonical(r.name)) not in constrained]
     return Outcome.found([Evidence(f"`{r.name}` has no version constraint", r.path, r.line) for r in bad],
                          detail)
 
