@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ml_fixtures import TRAIN, build, locations, result
+from ml_fixtures import TRAIN, build, findings, locations, result
 from repo_builder import status
 
 CODE = {"src/lib.py": "def f() -> int:\n    return 1\n"}
@@ -136,3 +136,71 @@ def test_aut004_schedules_and_triggers_pass(tmp_path: Path, extra: dict[str, str
 def test_aut004_not_applicable_without_training(tmp_path: Path) -> None:
     report = build(tmp_path, {"README.md": "# x\n"})
     assert status(report, "AUT004") == "not_applicable"
+
+
+# --------------------------------------------------------------------------- pipelines run only by hand
+# A pipeline that no push, pull request, schedule or other pipeline starts checks no change: it is not CI of the
+# repository (AUT001 fails on it), and AUT002 has no CI to judge. The near misses keep a trigger besides.
+MANUAL_PIPELINES = [
+    pytest.param(".github/workflows/deploy.yml", "on:\n  workflow_dispatch:\n    inputs:\n      env: {default: dev}\n"
+                 "jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./deploy.sh\n",
+                 "on: workflow_dispatch", id="github-dispatch-only"),
+    pytest.param(".github/workflows/deploy.yml", "on: [workflow_dispatch, repository_dispatch]\njobs:\n  d:\n"
+                 "    runs-on: ubuntu-latest\n    steps:\n      - run: ./deploy.sh\n",
+                 "on: repository_dispatch, workflow_dispatch", id="github-dispatch-list"),
+    pytest.param(".azuredevops/bootstrap.yml", "trigger: none\n\nparameters:\n  - name: repo\n    type: string\n\n"
+                 "pool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: ./create_pipelines.sh\n",
+                 "trigger: none, no pr trigger, parameter `repo` has no default", id="azure-required-parameter"),
+    pytest.param("azure-pipelines.yml", "trigger: none\npr: none\npool:\n  vmImage: ubuntu-latest\nsteps:\n"
+                 "  - script: ./deploy.sh\n", "trigger: none, pr: none", id="azure-pr-none"),
+]
+TRIGGERED_PIPELINES = [
+    pytest.param(".github/workflows/ci.yml", "on:\n  push:\n  workflow_dispatch:\njobs:\n  t:\n"
+                 "    runs-on: ubuntu-latest\n    steps:\n      - run: ruff check .\n", id="github-push-and-dispatch"),
+    pytest.param(".github/workflows/ci.yml", "on:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 3 * * 1'\njobs:\n"
+                 "  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff check .\n", id="github-schedule"),
+    pytest.param(".azuredevops/ci.yml", "trigger: none\npr:\n  branches:\n    include: [main]\npool:\n"
+                 "  vmImage: ubuntu-latest\nsteps:\n  - script: ruff check .\n", id="azure-pr-trigger"),
+    pytest.param(".azuredevops/cd.yml", "trigger: none\npr: none\nresources:\n  pipelines:\n    - pipeline: build\n"
+                 "      source: build\n      trigger:\n        branches: [main]\npool:\n  vmImage: ubuntu-latest\n"
+                 "steps:\n  - script: ruff check .\n", id="azure-pipeline-completion"),
+    # trigger: none alone: a branch policy of an Azure Repos repository (outside the file) may run it on each PR
+    pytest.param(".azuredevops/pr.yml", "trigger: none\nparameters:\n  - name: py\n    default: '3.11'\npool:\n"
+                 "  vmImage: ubuntu-latest\nsteps:\n  - script: ruff check .\n", id="azure-trigger-none-alone"),
+    pytest.param(".azuredevops/nightly.yml", "trigger: none\nschedules:\n  - cron: '0 3 * * *'\n"
+                 "    branches: {include: [main]}\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: ruff check .\n",
+                 id="azure-schedule"),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "says"), MANUAL_PIPELINES)
+def test_aut001_a_pipeline_run_only_by_hand_is_not_ci(tmp_path: Path, path: str, text: str, says: str) -> None:
+    report = build(tmp_path, {**CODE, path: text})
+    assert status(report, "AUT001") == "fail"
+    assert locations(report, "AUT001") == [(path, None, None)]
+    assert says in findings(report, "AUT001")[0].message
+    assert status(report, "AUT002") == "not_applicable"  # no CI to judge: AUT001 reports it
+    assert result(report, "AUT002").reason == "every CI pipeline runs only by hand (AUT001)"
+
+
+@pytest.mark.parametrize(("path", "text"), TRIGGERED_PIPELINES)
+def test_aut001_a_pipeline_with_a_trigger_besides_stays_ci(tmp_path: Path, path: str, text: str) -> None:
+    report = build(tmp_path, {**CODE, path: text})
+    assert status(report, "AUT001") == "pass"
+    assert status(report, "AUT002") == "fail"  # it lints only
+    assert locations(report, "AUT002") == [(path, None, None)]
+
+
+def test_aut002_tests_run_only_by_hand_do_not_count(tmp_path: Path) -> None:
+    manual = "on: workflow_dispatch\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
+    files = {**CODE, ".github/workflows/lint.yml": GHA.format(cmd="ruff check ."),
+             ".github/workflows/manual-tests.yml": manual}
+    report = build(tmp_path, files)
+    assert status(report, "AUT001") == "pass"
+    assert status(report, "AUT002") == "fail"
+    assert locations(report, "AUT002") == [(".github/workflows/lint.yml", None, None),
+                                           (".github/workflows/manual-tests.yml", None, None)]
+    assert "only by hand" in findings(report, "AUT002")[1].message
+    files[".github/workflows/manual-tests.yml"] = manual.replace("on: workflow_dispatch", "on: [workflow_dispatch, "
+                                                                 "pull_request]")
+    assert status(build(tmp_path / "pr", files), "AUT002") == "pass"

@@ -266,6 +266,39 @@ def test_dat005_absolute_paths(tmp_path: Path, literal: str, fires: bool) -> Non
         assert locations(report, "DAT005") == [("src/paths.py", 4, None)]
 
 
+CONTAINER_CODE = """\
+import modal
+
+image = modal.Image.debian_slim().add_local_file("src/config.py", remote_path="/root/src/config.py")
+TRAIN = "/data/training.csv"
+WORK = "/app/models/model.pkl"
+OUT = "/mnt/azure/output"
+MINE = "/home/alice/data/train.csv"
+ELSEWHERE = "/mnt/share/data"
+"""
+
+
+def test_dat005_paths_inside_the_repositorys_containers_are_not_a_machines(tmp_path: Path) -> None:
+    """A volume mounted at /data by the pipeline spec, the image's WORKDIR, a compose volume, a ``remote_path=``,
+    the same path on every machine. A home folder or a share the repository mounts
+    nowhere is still one person's."""
+    files = {
+        "src/paths.py": CONTAINER_CODE,
+        "pipeline.yaml": "spec:\n  volumeMounts:\n    - name: pvc\n      mountPath: /data\n",
+        "docker-compose.yml": "services:\n  train:\n    volumes:\n      - ./azure:/mnt/azure\n",
+        "Dockerfile": "FROM python:3.11-slim\nWORKDIR /app\nCOPY . /app\n",
+    }
+    report = build(tmp_path, files)
+    assert sorted(f.message for f in findings(report, "DAT005")) == [
+        "hard-coded absolute path '/home/alice/data/train.csv'", "hard-coded absolute path '/mnt/share/data'"]
+
+
+def test_dat005_without_containers_every_absolute_path_is_reported(tmp_path: Path) -> None:
+    report = build(tmp_path, {"src/paths.py": CONTAINER_CODE})
+    assert sorted(f.message.rpartition(" ")[2] for f in findings(report, "DAT005")) == [  # all but remote_path=
+        "'/data/training.csv'", "'/home/alice/data/train.csv'", "'/mnt/azure/output'", "'/mnt/share/data'"]
+
+
 def test_dat005_notebook_cell_and_tests_exempt(tmp_path: Path) -> None:
     files = {
         "nb.ipynb": notebook("import os\n", "os.listdir('.')\ndf = open('/data/raw/x.csv')\n"),

@@ -73,14 +73,16 @@ def test_a_copy_is_sprawl(tmp_path: Path, files: dict[str, str], flagged: set[st
     " params = {'a': 1,\n           'b': 2}\nprint(params)\n",
     "%timeit sum((x for x in range(3)),\n            start=0)\ny = 1\n",
     'ls "/tmp/evaluate"\n',
+    "PATH = %env PATH\nfiles = !ls data\nprint(PATH, files)\n",
 ], ids=["magic-in-a-block", "automagic-pip", "indented-cell", "first-line-indent", "magic-open-bracket",
-        "automagic-ls"])
+        "automagic-ls", "magic-assigned"])
 def test_ipython_forms_are_not_syntax_errors(tmp_path: Path, cell: str) -> None:
     report = build(tmp_path, {"explore.ipynb": notebook(cell)})
     assert result(report, "AUD001").status == "pass"
 
 
-@pytest.mark.parametrize("cell", ["def broken(:\n    pass\n", "project = <PROJECT NAME>\n", "cat = \n"])
+@pytest.mark.parametrize("cell", ["def broken(:\n    pass\n", "project = <PROJECT NAME>\n", "cat = \n",
+                                  "rate = 100 % \n"])
 def test_a_real_syntax_error_in_a_cell_is_still_reported(tmp_path: Path, cell: str) -> None:
     report = build(tmp_path, {"explore.ipynb": notebook(cell)})
     assert result(report, "AUD001").status == "fail"

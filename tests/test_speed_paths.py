@@ -232,6 +232,8 @@ def test_racy_files_are_not_trusted_by_signature(tmp_path: Path, monkeypatch: py
 
 def test_compiled_catalogue_is_used_and_follows_the_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(catalogue, "_read_shipped", lambda: None)  # as for an install whose shipped copy is stale
+    catalogue.forget()
     root = make_repo(tmp_path / "r", FILES)
     _report(root, cache=True)
     (compiled,) = (tmp_path / "cache").glob("catalogue-*.json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from ml_fixtures import READ_CSV, build, result
 
 SUITE = """\
@@ -96,12 +97,22 @@ def test_ids_are_unique():
 """
 
 
-def test_plain_tests_checking_the_data_read_are_data_validation(tmp_path: Path) -> None:
-    """No validation library: the tests read the data and check its content (missing values, duplicates)."""
-    files = {"train.py": READ_CSV, "data/data_test.py": PLAIN_CHECKS, ".github/workflows/ci.yml": CI}
+@pytest.mark.parametrize("path", ["data/data_test.py", "tests/data/test_quality.py", "tests/test_dataset.py",
+                                  "tests/test_features.py"])
+def test_plain_tests_checking_the_data_read_are_data_validation(tmp_path: Path, path: str) -> None:
+    """No validation library: tests about the data read it and check its content (missing values, duplicates)."""
+    files = {"train.py": READ_CSV, path: PLAIN_CHECKS, ".github/workflows/ci.yml": CI}
     dat004 = result(build(tmp_path, files), "DAT004")
     assert dat004.status == "pass"
-    assert "data/data_test.py" in dat004.reason
+    assert path in dat004.reason
+
+
+@pytest.mark.parametrize("path", ["tests/test_distance.py", "pkg/metrics/tests/test_update.py"])
+def test_plain_checks_in_a_unit_test_of_code_are_not_data_validation(tmp_path: Path, path: str) -> None:
+    """A library's unit test reads a fixture and checks for NaN in what its function returns: no data set is
+    validated (a validation library would say so; plain checks count only in tests about the data)."""
+    files = {"train.py": READ_CSV, path: PLAIN_CHECKS, ".github/workflows/ci.yml": CI}
+    assert result(build(tmp_path, files), "DAT004").status == "fail"
 
 
 def test_checking_the_content_of_a_hand_made_frame_is_not_data_validation(tmp_path: Path) -> None:
@@ -119,4 +130,10 @@ def test_missing_values_counted_in_the_training_code_are_not_data_validation(tmp
 
 def test_plain_data_checks_nobody_runs_are_not(tmp_path: Path) -> None:
     files = {"train.py": READ_CSV, "tests/test_data.py": PLAIN_CHECKS}
+    assert result(build(tmp_path, files), "DAT004").status == "fail"
+
+
+def test_a_suite_run_only_by_a_manual_pipeline_is_not(tmp_path: Path) -> None:
+    manual = CI.replace("on: [push]", "on: [workflow_dispatch]")
+    files = {"train.py": READ_CSV, "tests/test_data_schema.py": SUITE, ".github/workflows/ci.yml": manual}
     assert result(build(tmp_path, files), "DAT004").status == "fail"

@@ -49,12 +49,13 @@ from mlops_audit.facts.code import CodeInfo
 from mlops_audit.facts.codec import VERSION as CODEC_VERSION
 from mlops_audit.facts.codec import decode_lazy, encode, seal, unseal
 
-CACHE_FORMAT = 10  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
+CACHE_FORMAT = 11  # 2: each entry is its own JSON text, decoded only when used; 3: stat signatures, secrets;
 # 4: parsed documents (notebooks, YAML) and notebook secret scans; 5: entries read from disk by offset, secret
 # scans stored among the documents; 6: entries as checksummed marshal data (facts.codec); 7: a path's signature
 # and content key as one string; 8: the header sealed too (facts.codec.seal); 9: an analysis's error kept among
 # the documents (an entry read only when used), answers worked out from the code (facts.derived); 10: a generic
-# secret whose value is a UUID says so in its kind (facts.secrets.UUID_MARK)
+# secret whose value is a UUID says so in its kind (facts.secrets.UUID_MARK); 11: a name bound to an attribute of a
+# call's result resolves through it, ``var = %magic`` lines blanked (facts.code)
 HEADER_KEY = b"mlops-audit cache header"  # the header's seal (entries are sealed by facts.codec's own key)
 STALE_TMP_SECONDS = 3600  # a temporary file of ours this old was left by a killed run: removed
 SUFFIX = ".cache"

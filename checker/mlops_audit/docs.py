@@ -14,7 +14,7 @@ APPLIES = {
     "has_python": "there is Python code or notebooks",
     "git": "the folder is a git repository",
     "has_dockerfile": "there is a Dockerfile",
-    "has_ci": "there is a CI configuration",
+    "has_ci": "there is a CI configuration that runs on changes (not only by hand)",
     "has_notebooks": "there are notebooks",
     "has_tests": "there are tests",
     "has_manifest": "there is a dependency manifest",

@@ -44,7 +44,8 @@ CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "has_python": _has_python,
     "git": lambda f: None if f.inventory.is_git else "not a git repository",
     "has_dockerfile": lambda f: None if f.dockerfiles else "no Dockerfile",
-    "has_ci": lambda f: None if f.ci_files else "no CI configuration",
+    "has_ci": lambda f: None if any(not getattr(c, "by_hand", "") for c in f.ci_files) else (
+        "every CI pipeline runs only by hand (AUT001)" if f.ci_files else "no CI configuration"),
     "has_notebooks": lambda f: None if f.notebooks else "no readable notebooks",
     "has_tests": lambda f: None if f.test_files else "no tests",
     "has_manifest": lambda f: None if f.manifests.files else "no dependency manifest",

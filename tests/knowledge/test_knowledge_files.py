@@ -21,7 +21,8 @@ FILES = sorted(KNOWLEDGE_DIR.glob("*.yaml"))
 GENERIC = {f"{name}.yaml" for name in (
     "alerting", "api_testing", "config_loading", "data_checks", "data_reading", "data_validation", "data_versioning",
     "drift",
-    "ml_libraries", "model_evaluation", "model_loading", "pipelines", "registry", "request_schema", "schedule",
+    "ml_libraries", "model_endpoints", "model_evaluation", "model_loading", "pipelines", "prediction", "registry",
+    "request_schema", "schedule",
     "seeding", "service_metrics", "serving", "tracking", "training", "remote_training")}
 PLATFORM_FILES = [f for f in FILES if f.name not in GENERIC]
 # Known shadowing (the match credited to another platform's entry): none today. An entry goes here, with the
@@ -66,7 +67,8 @@ def evidence(entry: knowledge.Entry) -> list[tuple[Any, ...]]:
 COLUMNS = {"tracking": "tracking", "registry": "registry", "pipeline": "pipeline", "schedule": "schedule",
            "drift": "drift", "alerting": "alerting", "service_metrics": "service metrics",
            "data_versioning": "data versioning", "data_validation": "data validation",
-           "request_schema": "request schema", "training": "training"}
+           "request_schema": "request schema", "model_endpoint": "endpoint", "runtime_image": "runtime image",
+           "training": "training"}
 
 
 def coverage_table() -> str:

@@ -1,12 +1,14 @@
 """CI configurations of the common systems: which files are (:func:`ci_system` by path, else
-:func:`candidate` then :func:`mlops_audit.facts.signatures.ci_signature` by content), and what each runs,
-read as text (YAML validity is checked separately)."""
+:func:`candidate` then :func:`mlops_audit.facts.signatures.ci_signature` by content), what each runs, read as
+text (YAML validity is checked separately), whether anything but a person starts it (:func:`by_hand`), and
+the platform job specifications a command submits (:data:`JOB_PLATFORMS`, :func:`submitted_specs`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 TEST_COMMAND = re.compile(
     r"\b(pytest|py\.test|tox|nox|unittest|make\s+test\w*|hatch\s+(run\s+)?test|"
@@ -37,6 +39,7 @@ class CiFile:
     runs_tests: bool
     scheduled: bool
     yaml: bool
+    by_hand: str = ""  # what says only a person starts it ("on: workflow_dispatch"), "" when something else does
 
 
 def ci_system(path: str) -> str | None:
@@ -100,6 +103,7 @@ def describe(path: str, system: str, text: str) -> CiFile:
         runs_tests=bool(TEST_COMMAND.search(text)),
         scheduled=scheduled(system, text),
         yaml=path.endswith(YAML_SUFFIXES),
+        by_hand=by_hand(system, text),
     )
 
 
@@ -200,3 +204,231 @@ def scheduled(system: str, text: str) -> bool:
                    for line in lines) or (
             "schedule" in keys and "cron" in text.lower())
     return bool(keys & {"schedule", "schedules", "cron"})
+
+
+# --------------------------------------------------------------------------- run by hand only
+# GitHub-style events that only a person (or another system's API call) starts: a workflow with no other event
+# runs on no push, pull request, merge queue, schedule or other workflow, so it checks no change by itself.
+MANUAL_EVENTS = frozenset({"workflow_dispatch", "repository_dispatch"})
+OFF = frozenset({"none", "false", "[]"})
+
+
+def _flow(rest: str) -> list[str]:
+    """The names of a one-line YAML value: ``[push, pull_request]``, ``push``, ``"push"``."""
+    return [w.strip().strip("\"'") for w in rest.strip().strip("[]{}").split(",") if w.strip()]
+
+
+def _github_events(lines: list[_Line]) -> set[str] | None:
+    """The events of a GitHub-style workflow's ``on:`` (its first-level keys or items), None when it has none."""
+    for i, line in enumerate(lines):
+        if line.indent != 0 or line.key != "on":
+            continue
+        if line.rest:
+            return {w.partition(":")[0].strip() for w in _flow(line.rest)} - {""}
+        block = []
+        for other in lines[i + 1:]:
+            if other.indent == 0 and not other.item:
+                break
+            block.append(other)
+        if not block:
+            return None
+        first = min(b.indent for b in block)
+        events: set[str] = set()
+        for b in block:
+            if b.indent == first:
+                events.add(b.key if b.key is not None else b.rest.strip("\"'"))
+        return events
+    return None
+
+
+def by_hand(system: str, text: str) -> str:
+    """What says that only a person starts this pipeline (a run from the web interface or the API), or "" when
+    a push, a pull or merge request, a schedule or another pipeline starts it (or it cannot be told).
+
+    - GitHub, Gitea, Forgejo: ``on:`` holds only ``workflow_dispatch`` / ``repository_dispatch``;
+    - Azure Pipelines: ``trigger: none``, no ``schedules:``, no pipeline or repository resource trigger, and
+      either ``pr: none`` or a runtime parameter with no default (a run nobody starts by hand fails: "A value
+      for the parameter must be provided"). ``trigger: none`` alone is not enough: a branch policy of an Azure
+      Repos repository (set outside the file) may run it on every pull request;
+    - Bitbucket Pipelines: only ``custom:`` pipelines (run from the web interface).
+
+    Other systems start pipelines from settings outside the file (GitLab ``workflow: rules``, Jenkins, Cloud
+    Build, CodeBuild): never "by hand" here."""
+    if system in ("github", "gitea", "forgejo"):
+        events = _github_events(list(_lines(text)))
+        if events and events <= MANUAL_EVENTS:
+            return "on: " + ", ".join(sorted(events))
+        return ""
+    if system == "azure":
+        lines = list(_lines(text))
+        top = {line.key: line.rest for line in lines if line.indent == 0 and line.key is not None}
+        if top.get("trigger", "x").strip("\"'").lower() not in OFF or "schedules" in top:
+            return ""
+        pr = top.get("pr")
+        if pr is not None and pr.strip("\"'").lower() not in OFF:
+            return ""
+        if any(line.key == "trigger" and line.indent > 0 and line.rest.strip("\"'").lower() not in OFF
+               for line in lines):
+            return ""  # a pipeline completion or repository resource trigger
+        if pr is not None:
+            return "trigger: none, pr: none"
+        required = _required_parameter(lines)
+        return f"trigger: none, no pr trigger, parameter `{required}` has no default" if required else ""
+    if system == "bitbucket":
+        lines = list(_lines(text))
+        for i, line in enumerate(lines):
+            if line.indent == 0 and line.key == "pipelines" and not line.rest:
+                block = []
+                for other in lines[i + 1:]:
+                    if other.indent == 0:
+                        break
+                    block.append(other)
+                first = min((b.indent for b in block), default=0)
+                kinds = {b.key for b in block if b.indent == first}
+                return "only custom pipelines" if kinds == {"custom"} else ""
+    return ""
+
+
+def _required_parameter(lines: list[_Line]) -> str:
+    """The name of the first top-level runtime parameter (``parameters:`` items) without a ``default``, or ""."""
+    for i, line in enumerate(lines):
+        if line.indent != 0 or line.key != "parameters" or line.rest:
+            continue
+        items: list[dict[str, str]] = []
+        first = -1
+        for other in lines[i + 1:]:
+            if other.indent == 0 and not other.item:
+                break
+            if other.item and (first < 0 or other.indent == first):
+                first = other.indent
+                items.append({})
+            if items and other.indent == first and other.key is not None:
+                items[-1][other.key] = other.rest
+        for item in items:
+            if "default" not in item:
+                return item.get("name", "?").strip("\"'")[:60]
+        return ""
+    return ""
+
+
+# --------------------------------------------------------------------------- platform job specifications
+class JobPlatform(NamedTuple):  # a NamedTuple: no dataclass built at import (start-up)
+    """A platform that runs a job described in a file of the repository: the command that submits one (and the
+    options naming the file), how a specification of it looks (its top-level keys), and the keys whose values are
+    what the job runs (found anywhere in the specification)."""
+
+    platform: str
+    link: str
+    submit: str  # a regex of the submitting command's words (no repetition around a path: linear)
+    spec_options: tuple[str, ...]  # the options whose value is the specification; else its first YAML argument
+    required: frozenset[str]  # top-level keys every specification has
+    any_of: frozenset[str]  # and at least one of these (empty: none needed)
+    commands: frozenset[str]  # keys whose string (or list of strings) value is a command the job runs
+    modules: frozenset[str] = frozenset()  # keys whose value is a Python module the job runs (``trainer.task``)
+
+
+JOB_PLATFORMS: tuple[JobPlatform, ...] = (
+    JobPlatform(
+        "Anyscale", "https://docs.anyscale.com/reference/job-api",
+        r"\banyscale[ \t]+jobs?[ \t]+submit\b", ("-f", "--config-file", "--config"),
+        frozenset({"entrypoint"}),
+        frozenset({"compute_config", "cluster_env", "image_uri", "containerfile", "runtime_env", "working_dir",
+                   "project_id", "requirements", "max_retries", "cloud"}),
+        frozenset({"entrypoint"})),
+    JobPlatform(
+        "Azure Machine Learning", "https://learn.microsoft.com/azure/machine-learning/reference-yaml-job-command",
+        r"\baz[ \t]+ml[ \t]+job[ \t]+create\b", ("-f", "--file"),
+        frozenset({"command"}), frozenset({"environment", "compute", "code", "$schema"}),
+        frozenset({"command"})),
+    JobPlatform(
+        "Vertex AI", "https://cloud.google.com/vertex-ai/docs/training/create-custom-job",
+        r"\bgcloud[ \t]+(?:beta[ \t]+|alpha[ \t]+)?ai[ \t]+custom-jobs[ \t]+create\b", ("--config",),
+        frozenset(), frozenset({"workerPoolSpecs", "worker_pool_specs"}),
+        frozenset({"command", "args"}), frozenset({"pythonModule", "python_module"})),
+    JobPlatform(
+        "SkyPilot", "https://docs.skypilot.co/en/latest/reference/yaml-spec.html",
+        r"\bsky[ \t]+(?:jobs[ \t]+launch|spot[ \t]+launch|launch|exec)\b", (),
+        frozenset({"run"}), frozenset({"resources", "setup", "workdir", "num_nodes", "file_mounts", "envs"}),
+        frozenset({"run", "setup"})),
+)
+MAX_COMMAND = 2_000  # characters of one submitting command read for its arguments
+MAX_SPEC_COMMANDS = 200  # command values taken from one specification
+
+
+def command_lines(text: str) -> Iterator[str]:
+    """The lines of a script or a CI file, with backslash continuations joined (bounded per command)."""
+    buffer = ""
+    for line in text.splitlines():
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            if len(buffer) > MAX_COMMAND:
+                yield buffer[:MAX_COMMAND]
+                buffer = ""
+            continue
+        yield (buffer + line)[:MAX_COMMAND]
+        buffer = ""
+    if buffer:
+        yield buffer[:MAX_COMMAND]
+
+
+def _argument(token: str) -> str:
+    return token.strip().strip("\"'`").rstrip(";&|)")
+
+
+def submitted_specs(text: str) -> list[tuple[JobPlatform, str]]:
+    """The job specification files that the commands of ``text`` submit (``anyscale job submit job.yaml``,
+    ``az ml job create --file job.yml``...), as written (relative paths, unresolved), each once."""
+    found: list[tuple[JobPlatform, str]] = []
+    for line in command_lines(text):
+        for job in JOB_PLATFORMS:
+            match = re.search(job.submit, line)
+            if match is None:
+                continue
+            spec = _spec_argument(line[match.end():].split(), job.spec_options)
+            if spec and (job, spec) not in found:
+                found.append((job, spec))
+    return found
+
+
+def _spec_argument(tokens: list[str], options: tuple[str, ...]) -> str:
+    for i, raw in enumerate(tokens):
+        token = _argument(raw)
+        if token in ("--", "&&", "||", ";", "|"):
+            break
+        name, eq, value = token.partition("=")
+        if name in options:
+            value = value if eq else (_argument(tokens[i + 1]) if i + 1 < len(tokens) else "")
+            return value if value.endswith(YAML_SUFFIXES) or value.endswith(".json") else ""
+        if not token.startswith("-") and token.endswith(YAML_SUFFIXES):
+            return token
+    return ""
+
+
+def job_platform(doc: object) -> JobPlatform | None:
+    """The platform whose job specification ``doc`` (a parsed YAML document) is, by its top-level keys."""
+    if not isinstance(doc, dict):
+        return None
+    keys = {k for k in doc if isinstance(k, str)}
+    for job in JOB_PLATFORMS:
+        if job.required <= keys and (not job.any_of or not job.any_of.isdisjoint(keys)):
+            return job
+    return None
+
+
+def job_commands(doc: object, job: JobPlatform) -> str:
+    """What a job specification runs: the values of its command keys, one a line (a list of strings is one
+    command), and ``python -m MODULE`` for a module it runs."""
+    from mlops_audit.facts.yamlsafe import walk
+
+    out: list[str] = []
+    for key, value in walk(doc):
+        if len(out) >= MAX_SPEC_COMMANDS:
+            break
+        if key in job.commands:
+            if isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                out.append(" ".join(value))
+        elif key in job.modules and isinstance(value, str):
+            out.append(f"python -m {value}")
+    return "\n".join(out)

@@ -16,7 +16,7 @@ from mlops_audit.facts.secrets import scan_text
 
 MAX_CALL_NAME = 256  # characters; longer dotted call names are not recorded (see _dotted)
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
-_MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*!|^\s*\?\?")
+_MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*[!%]|^\s*\?\?")
 # automagic shell commands IPython runs without a ``!`` (``pip install -U x``): not Python either
 _AUTOMAGIC = re.compile(r"^[ \t]*((pip|pip3|conda|mamba)[ \t]+(install|uninstall)\b"
                         r"|(ls|cd|cat|mkdir|rm|cp|mv|pwd)[ \t]+[\"'/.~$-])")
@@ -311,14 +311,19 @@ _BINDING_DEPTH = 3  # ``a = f(); b = a.g(); b.h()`` resolves two bindings deep, 
 
 def _bind(bindings: dict[str, str], target: ast.expr, value: ast.expr | None) -> None:
     """Record ``target = value()`` when ``value`` is a call through a dotted name (``vec = CountVectorizer()``,
-    ``self.model = RandomForestClassifier()``, ``with mlflow.start_run() as run``): calls on the name are then
-    read as calls on the result (``vec.fit`` -> ``...CountVectorizer().fit``). A name bound twice to different
+    ``self.model = RandomForestClassifier()``, ``with mlflow.start_run() as run``) or an attribute of a call's
+    result (``alerter = Client().active_stack.alerter``): calls on the name are then read as calls on the
+    result (``vec.fit`` -> ``...CountVectorizer().fit``). A name bound twice to different
     values is ambiguous and keeps its own name: no flow analysis, so no guess."""
     key = _dotted(target) if isinstance(target, ast.Attribute | ast.Name) else None
     if key is None:
         return
-    bound = _dotted(value.func) if isinstance(value, ast.Call) else None
-    bound = bound + "()" if bound is not None else _AMBIGUOUS
+    if isinstance(value, ast.Call):
+        bound = _dotted(value.func)
+        bound = bound + "()" if bound is not None else _AMBIGUOUS
+    else:  # ``alerter = Client().active_stack.alerter``: an attribute of a call's result, read as that
+        bound = _dotted(value) if isinstance(value, ast.Attribute) else None
+        bound = bound if bound is not None and "()" in bound else _AMBIGUOUS
     if bindings.get(key, bound) != bound:
         bound = _AMBIGUOUS
     bindings[key] = bound

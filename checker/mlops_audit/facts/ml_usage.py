@@ -131,12 +131,13 @@ def unseeded_training(facts: RepoFacts) -> list[Ref]:
 
 
 def model_serving_files(facts: RepoFacts) -> list[str]:
-    """Serving files (a web framework or model server imported, outside tests) that load or call a model, or
+    """Serving files (a web framework or model server imported, outside tests) that load or call a model (the
+    ``model_loading`` and ``prediction`` knowledge), or
     call into a module of the repository that does."""
     serving = facts.serving_files
     if not serving:
         return []
-    loading = {h.ref.path for h in facts.capability("model_loading", code_only=True)}
+    loading = {h.ref.path for name in ("model_loading", "prediction") for h in facts.capability(name, code_only=True)}
     if not loading:
         return []
     graph = facts.call_graph

@@ -35,6 +35,7 @@ from mlops_audit.facts import (
     yamlsafe,
 )
 from mlops_audit.facts.callgraph import CallGraph
+from mlops_audit.facts.cell_aliases import carry
 from mlops_audit.facts.code import CodeInfo, blank_magics, describe_error
 from mlops_audit.facts.history import HistoryFacts, HistoryScan
 from mlops_audit.facts.notebooks import Notebook, parse_notebook
@@ -591,17 +592,36 @@ class RepoFacts:
                 nb_key = self._notebook_keys.get(path)
                 if nb_key is not None and keys != known:
                     cache.put_doc("cells", nb_key, keys)
+        carried = self._carry_aliases(steps, infos)
         for path, index, slot in steps:
             if index < 0:
                 self.problem(path, f"code too large to analyse ({slot} lines, over {MAX_SOURCE_LINES}); skipped")
                 continue
-            info = infos[slot]
+            info = carried.get(slot, infos[slot])
             if info.error:
                 self.problem(path, f"cell {index}: {info.error}")
             units.append(Unit(path, index, info))
             if cache is not None:
                 self._unit_keys[(path, index)] = batch.keys[slot]
         return units
+
+    def _carry_aliases(self, steps: list[tuple[str, int, int]], infos: list[CodeInfo]) -> dict[int, CodeInfo]:
+        """The cells' analyses that calls through an earlier cell's import alias change (facts/cell_aliases.py),
+        by batch slot."""
+        out: dict[int, CodeInfo] = {}
+        by_path: dict[str, list[tuple[int, int]]] = {}
+        for path, index, slot in steps:
+            if index >= 0:
+                by_path.setdefault(path, []).append((index, slot))
+        for path, cells in by_path.items():
+            if len(cells) < 2:
+                continue
+            sources = {c.index: c.source for c in self.notebooks[path].cells}
+            pairs = [(sources.get(index, ""), infos[slot]) for index, slot in cells]
+            for (_, slot), (_, info), new in zip(cells, pairs, carry(pairs), strict=True):
+                if new is not info:
+                    out[slot] = new
+        return out
 
     @cached_property
     def python_secrets(self) -> dict[str, list[tuple[int, str]]]:
@@ -853,14 +873,25 @@ class RepoFacts:
         found = set(self.serving_files)
         # named for predicting, in ML code: ``def serve()`` in a website's fabfile or ``score_ap()`` in an
         # evaluation module of a library that loads no model is not inference
-        ml = set(self.ml_files) | {h.ref.path for h in self.capability("model_loading", code_only=True)}
+        loads = self._paths_showing("model_loading")
+        predicts = self._paths_showing("prediction")
+        ml = set(self.ml_files) | loads | predicts
         for path, info in self.python_files.items():
             if is_test_path(path) or path not in ml:
                 continue
             stem = _stem(path.rsplit("/", 1)[-1])
             if INFERENCE_NAME.search(stem) or any(INFERENCE_FUNCTION.match(f.name) for f in info.functions):
                 found.add(path)
+        # whatever its name: a script that loads a model and asks it for predictions (``sample.py`` loading a
+        # checkpoint and generating), when it neither trains nor measures the model (an evaluation script)
+        for path in (loads & predicts) - set(self.training_files) - self._paths_showing("model_evaluation"):
+            if path in self.python_files:
+                found.add(path)
         return sorted(found)
+
+    def _paths_showing(self, capability: str) -> set[str]:
+        """The code files (outside tests) where ``capability`` is shown."""
+        return {h.ref.path for h in self.capability(capability, code_only=True)}
 
     @cached_property
     def ml_evidence(self) -> list[str]:

@@ -4,29 +4,59 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
 from mlops_audit.pillars.common import ok_if_shows, per_training_file, predicate
 
+if TYPE_CHECKING:
+    from mlops_audit.facts.ci import JobPlatform
+
+
+def _in_tests(path: str) -> bool:
+    """Under a tests folder (fixtures of the repository's own tests), whatever the kind of file."""
+    return not {"tests", "test"}.isdisjoint(path.split("/")[:-1])
+
+
+def _by_hand(c: object) -> str:
+    """What says only a person starts CI file ``c`` ("" when something else does, or it could not be read)."""
+    return str(getattr(c, "by_hand", ""))
+
 
 @predicate
 def has_ci(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    return Outcome.ok(facts.ci_files[0].system) if facts.ci_files else Outcome.fail(
-        Evidence("no CI configuration (GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, Cloud Build, Tekton...)"))
+    """Needs: the CI files and their triggers.
+
+    A pipeline that only a person starts (``on: workflow_dispatch``, Azure ``trigger: none`` with no ``pr``)
+    checks no change by itself: it is not continuous integration. The failure points at each such file."""
+    files = facts.ci_files
+    if not files:
+        return Outcome.fail(Evidence(
+            "no CI configuration (GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, Cloud Build, Tekton...)"))
+    on_changes = [c for c in files if not _by_hand(c)]
+    if on_changes:
+        return Outcome.ok(on_changes[0].system)
+    return Outcome.fail(*[Evidence(f"no CI runs on changes: this pipeline runs only by hand ({_by_hand(c)}), on no "
+                                   "push, pull request or schedule", c.path) for c in files])
 
 
 @predicate
 def ci_runs_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: the CI files' commands, Makefile targets, and the scripts CI runs.
+    """Needs: the CI files' commands and triggers, Makefile targets, the scripts CI runs, the job specifications
+    CI submits.
 
-    CI runs tests when it runs a test command (pytest, tox, nox, behave...), a Makefile target that does, or a
-    script of the repository that does (``./scripts/test.sh``, followed two scripts deep)."""
-    if any(c.runs_tests for c in facts.ci_files):
+    CI runs tests when a pipeline that runs on changes runs a test command (pytest, tox, nox, behave...), a
+    Makefile target that does, a script of the repository that does (``./scripts/test.sh``, followed two
+    scripts deep), or submits a platform job whose specification runs one (``anyscale job submit job.yaml``:
+    its ``entrypoint``, then the scripts it names). A pipeline run only by hand does not count; when every
+    pipeline is, there is no CI to judge: the rule does not apply (AUT001 says so)."""
+    files = [c for c in facts.ci_files if not _by_hand(c)]  # not empty: the rule applies (has_ci)
+    if any(c.runs_tests for c in files):
         return Outcome.ok()
     test_targets = {t for t, recipe in facts.makefile_targets.items() if any("pytest" in r for r in recipe)}
-    for c in facts.ci_files:
+    for c in files:
         text = facts.text(c.path) or ""
         if any(re.search(rf"\bmake\s+(\S+\s+)*{re.escape(t)}\b", text) for t in test_targets):
             return Outcome.ok()
@@ -35,43 +65,81 @@ def ci_runs_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         script = _script_running_tests(facts, text, depth=2)
         if script is not None:
             return Outcome.ok(f"{c.path} runs {script}, which runs the tests")
-    return Outcome.fail(*[Evidence("CI runs no test command", c.path) for c in facts.ci_files])
+    evidence = [Evidence("CI runs no test command", c.path) for c in files]
+    evidence += [Evidence(f"runs the tests only by hand ({_by_hand(c)}): no change is tested", c.path)
+                 for c in facts.ci_files if _by_hand(c) and c.runs_tests]
+    return Outcome.fail(*evidence)
 
 
 BEHAVE = re.compile(r"(^|[\s;&|\"'])behave(\s|$)", re.M)
 SCRIPT_REF = re.compile(r"[\w./-]{1,200}\.(?:sh|bash|ps1|py)\b")
+MODULE_REF = re.compile(r"(?:^|[\s;&|\"'])-m[ \t]+([A-Za-z_][\w.]{0,200})")  # python -m pkg.train
+
+
+def _resolve(facts: RepoFacts, ref: str, base: str = "") -> str | None:
+    """The file of the repository that ``ref`` (a path written in a command) names: beside ``base`` (the folder of
+    the file that names it) first, then from the top; run from a sub-folder (``cd backend && bash
+    scripts/test.sh``), by its tail; a path inside a container (``/app/tests-start.sh``), the one file of that
+    name. Only files of the inventory: never a path out of the audited folder."""
+    present = facts.path_set
+    path = posixpath.normpath(ref.removeprefix("./")).lstrip("/")
+    beside = posixpath.normpath(posixpath.join(base, path)) if base and not ref.startswith("/") else ""
+    if beside in present:
+        return beside
+    if path in present:
+        return path
+    tails = [p for p in facts.paths if p.endswith("/" + path)]
+    if not tails:
+        name = "/" + path.rpartition("/")[2]
+        tails = [p for p in facts.paths if p.endswith(name) or p == name[1:]]
+    return tails[0] if len(tails) == 1 else None
+
+
+def _spec_commands(facts: RepoFacts, path: str, job: JobPlatform) -> str:
+    """What the job specification at ``path`` runs (its command keys' values), "" when it cannot be read."""
+    from mlops_audit.facts.ci import job_commands
+    from mlops_audit.facts.discovery import quiet_yaml
+
+    text = facts.text(path, report=False)
+    if text is None:
+        return ""
+    return job_commands(quiet_yaml(facts, text), job)
 
 
 def _script_running_tests(facts: RepoFacts, text: str, depth: int, base: str = "") -> str | None:
     """A script of the repository named in ``text`` that runs a test command (itself, or a script it names,
-    found beside the naming script first: ``base`` is its folder)."""
-    from mlops_audit.facts.ci import TEST_COMMAND
+    found beside the naming script first: ``base`` is its folder), or a job specification ``text`` submits whose
+    commands do (described with its platform)."""
+    from mlops_audit.facts.ci import TEST_COMMAND, submitted_specs
 
-    present = facts.path_set
     for ref in dict.fromkeys(m.group(0) for m in SCRIPT_REF.finditer(text)):
-        path = posixpath.normpath(ref.removeprefix("./")).lstrip("/")
-        beside = posixpath.normpath(posixpath.join(base, path)) if base and not ref.startswith("/") else ""
-        if beside in present:
-            path = beside
-        elif path not in present:  # run from a sub-folder (``cd backend && bash scripts/test.sh``): by its tail
-            tails = [p for p in facts.paths if p.endswith("/" + path)]
-            if not tails:  # a path inside a container (``/app/tests-start.sh``): the one file of that name
-                name = "/" + path.rpartition("/")[2]
-                tails = [p for p in facts.paths if p.endswith(name) or p == name[1:]]
-            if len(tails) != 1:
-                continue
-            path = tails[0]
+        path = _resolve(facts, ref, base)
+        if path is None:
+            continue
         body = facts.text(path, report=False) or ""
         if TEST_COMMAND.search(body) or BEHAVE.search(body):
             return path
         if depth > 1 and _script_running_tests(facts, body, depth - 1, path.rpartition("/")[0]) is not None:
             return path
+    for job, ref in submitted_specs(text):
+        path = _resolve(facts, ref, base)
+        if path is None:
+            continue
+        commands = _spec_commands(facts, path, job)
+        if TEST_COMMAND.search(commands) or BEHAVE.search(commands) or (
+                depth > 1 and _script_running_tests(facts, commands, depth - 1, path.rpartition("/")[0])):
+            return f"{path} ({job.platform} job)"
     return None
+
+
+# --------------------------------------------------------------------------- AUT003
+JOB_HINT = re.compile(r"^(?:entrypoint|command|run|workerPoolSpecs|worker_pool_specs)[ \t]*:", re.M)
 
 
 @predicate
 def training_pipeline(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: dvc stages, Makefile targets, the ``pipeline`` knowledge (orchestrators, pipeline files)."""
+    """Needs: dvc stages, Makefile targets, the ``pipeline`` knowledge (orchestrators, pipeline files), platform
+    job specifications (facts/ci.py ``JOB_PLATFORMS``) and the scripts they run."""
     if facts.dvc.stages:
         return Outcome.ok("dvc.yaml")
     if any(re.match(r"(train|pipeline|repro|all)", t) for t in facts.makefile_targets):
@@ -79,15 +147,289 @@ def training_pipeline(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ok = ok_if_shows(facts, "pipeline")
     if ok is not None:
         return ok
+    job = _job_running_training(facts)
+    if job is not None:
+        return Outcome.ok(job)
     return per_training_file(facts, "training is run by hand: no pipeline definition")
 
 
+def _job_running_training(facts: RepoFacts) -> str | None:
+    """A platform job specification (an Anyscale job, an Azure ML command job, a Vertex AI custom job, a
+    SkyPilot task) whose commands run a training file of the repository, directly or through a script: the
+    job is the pipeline definition that trains, described with its platform."""
+    from mlops_audit.facts.ci import YAML_SUFFIXES, job_commands, job_platform
+    from mlops_audit.facts.discovery import quiet_yaml
+
+    training = set(facts.training_files)
+    if not training:
+        return None
+    for path in facts.paths:
+        if not path.endswith(YAML_SUFFIXES) or _in_tests(path) or not facts.text_search(path, JOB_HINT):
+            continue
+        text = facts.text(path, report=False, keep=False)
+        doc = quiet_yaml(facts, text) if text is not None else None
+        job = job_platform(doc)
+        if job is None:
+            continue
+        trained = _runs_training(facts, job_commands(doc, job), training, 2, path.rpartition("/")[0])
+        if trained is not None:
+            return f"{job.platform} job ({path}) runs {trained}"
+    return None
+
+
+def _runs_training(facts: RepoFacts, text: str, training: set[str], depth: int, base: str) -> str | None:
+    """The training file that the commands of ``text`` run (``python train.py``, ``python -m pkg.train``), or
+    that a script they run does (``depth`` scripts deep)."""
+    refs = [m.group(0) for m in SCRIPT_REF.finditer(text)]
+    refs += [m.group(1).replace(".", "/") + ".py" for m in MODULE_REF.finditer(text)]
+    for ref in dict.fromkeys(refs):
+        path = _resolve(facts, ref, base)
+        if path is None:
+            continue
+        if path in training:
+            return path
+        if depth > 1 and path.endswith((".sh", ".bash")):
+            found = _runs_training(facts, facts.text(path, report=False) or "", training, depth - 1,
+                                   path.rpartition("/")[0])
+            if found is not None:
+                return found
+    return None
+
+
+# --------------------------------------------------------------------------- AUT004
 @predicate
 def continuous_training(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: scheduled CI, the ``schedule`` knowledge (scheduled DAGs and deployments, retrain triggers)."""
+    """Needs: scheduled CI, the ``schedule`` knowledge (scheduled DAGs and deployments, retrain triggers), event
+    functions (Cloud Functions, AWS Lambda, Azure Functions with an event trigger) and their code's calls."""
     if any(c.scheduled for c in facts.ci_files):
         return Outcome.ok("scheduled CI")
     ok = ok_if_shows(facts, "schedule")
     if ok is not None:
         return ok
+    found = _event_function_starting_training(facts)
+    if found is not None:
+        return Outcome.ok(found)
     return Outcome.fail(Evidence("models are retrained only by hand: no schedule and no drift-triggered retrain"))
+
+
+class EventFunction(NamedTuple):
+    """A cloud function that an event starts (a message, a new file, a timer), not a request or a person."""
+
+    platform: str
+    trigger: str  # what starts it, and where that is said ("Pub/Sub topic, deploy.sh")
+    path: str  # its code
+
+
+# Calls that start a training pipeline run or a training job on a platform (the ``remote_training`` knowledge
+# counts as well): in an event function, they make the event a continuous-training trigger.
+STARTS_TRAINING = (
+    "*create_run_from_job_spec", "*create_run_from_pipeline_package", "*create_run_from_pipeline_func",
+    "kfp*.run_pipeline", "google.cloud.aiplatform*PipelineJob*", "*.start_pipeline_execution",
+    "*.create_training_job", "*.create_hyper_parameter_tuning_job", "sagemaker*Pipeline*.start",
+    "*jobs.create_or_update", "*jobs.begin_create_or_update", "azureml*.submit", "*PublishedPipeline*.submit",
+    "*PipelineEndpoint*.submit", "*jobs.run_now", "*jobs.submit_run", "*JobSubmissionClient*.submit_job",
+    "anyscale*job.submit",
+)
+GCLOUD_DEPLOY = re.compile(r"\bgcloud[ \t]+(?:beta[ \t]+|alpha[ \t]+)?functions[ \t]+deploy\b")
+GCLOUD_EVENT_OPTIONS = {"--trigger-topic": "a Pub/Sub topic", "--trigger-bucket": "a Cloud Storage bucket",
+                        "--trigger-event": "an event", "--trigger-event-filters": "an Eventarc event",
+                        "--trigger-resource": "an event"}
+DEPLOY_SCRIPTS = (".sh", ".bash", ".ps1", ".ipynb", ".md", ".yaml", ".yml", ".mk", "Makefile")
+CLOUD_EVENT = re.compile(r"^[ \t]*@[ \t]*(?:functions_framework\.)?cloud_event\b", re.M)
+SAM_FUNCTION = re.compile(r"AWS::Serverless::Function")
+# SAM event source types that are not a request (Api, HttpApi...) or a person
+SAM_EVENTS = frozenset({"S3", "SQS", "SNS", "Kinesis", "DynamoDB", "Schedule", "ScheduleV2", "EventBridgeRule",
+                        "CloudWatchEvent", "MSK", "MQ", "SelfManagedKafka", "DocumentDB", "CloudWatchLogs",
+                        "IoTRule"})
+SERVERLESS_EVENTS = frozenset({"s3", "sqs", "sns", "stream", "schedule", "eventBridge", "cloudwatchEvent",
+                               "cloudwatchLog", "kafka", "msk", "activemq", "rabbitmq", "iot"})
+AZURE_TRIGGER = re.compile(r"Trigger\b")
+AZURE_V2_TRIGGERS = frozenset({"schedule", "timer_trigger", "blob_trigger", "queue_trigger", "event_grid_trigger",
+                               "service_bus_queue_trigger", "service_bus_topic_trigger", "event_hub_message_trigger",
+                               "cosmos_db_trigger"})
+
+
+def _event_function_starting_training(facts: RepoFacts) -> str | None:
+    """An event function whose code starts a training pipeline run or a training job: "Cloud Functions
+    (src/trigger/main.py:40), started by a Pub/Sub topic (deploy.sh)..."."""
+    from mlops_audit.knowledge import NamePattern
+
+    patterns = [NamePattern(p) for p in STARTS_TRAINING]
+    remote = {h.ref.path: h.ref.line for h in reversed(facts.capability("remote_training", code_only=True))}
+    seen: set[str] = set()
+    for fn in _event_functions(facts):
+        if fn.path in seen:
+            continue
+        seen.add(fn.path)
+        line = remote.get(fn.path) or _first_call(facts, fn.path, patterns)
+        if line is not None:
+            return (f"{fn.platform} ({fn.path}:{line}): started by {fn.trigger}, it starts a training pipeline "
+                    "or job")
+    return None
+
+
+def _first_call(facts: RepoFacts, path: str, patterns: list[Any]) -> int | None:
+    for unit in facts.units_by_path.get(path, ()):
+        for name, line in zip(unit.info.call_names, unit.info.call_lines, strict=True):
+            if any(p.longest in name and p.match(name) for p in patterns):
+                return line
+    return None
+
+
+def _event_functions(facts: RepoFacts) -> Iterator[EventFunction]:
+    yield from _gcloud_functions(facts)
+    for ref in facts.imports_of(["functions_framework"], tests=False):
+        if ref.path.endswith(".py") and facts.text_search(ref.path, CLOUD_EVENT):
+            yield EventFunction("Cloud Functions", "CloudEvents (functions_framework.cloud_event)", ref.path)
+    yield from _aws_functions(facts)
+    yield from _azure_functions(facts)
+
+
+def _gcloud_functions(facts: RepoFacts) -> Iterator[EventFunction]:
+    """Functions deployed with ``gcloud functions deploy NAME --trigger-topic=... --source=DIR`` in a script, a
+    notebook, a CI file or a document: their code is ``DIR/main.py`` (DIR beside the deploying file first)."""
+    from mlops_audit.facts.ci import command_lines
+
+    for path in facts.paths:
+        if not path.endswith(DEPLOY_SCRIPTS) or _in_tests(path) or not facts.text_search(path, GCLOUD_DEPLOY):
+            continue
+        if path.endswith(".ipynb"):
+            nb = facts.notebooks.get(path)
+            texts = [(c.source, f"{path} cell {c.index}") for c in nb.cells] if nb else []
+        else:
+            texts = [(facts.text(path, report=False, keep=False) or "", path)]
+        base = path.rpartition("/")[0]
+        for text, where in texts:
+            for line in command_lines(text):
+                match = GCLOUD_DEPLOY.search(line)
+                if match is None:
+                    continue
+                options = _options(line[match.end():].split())
+                trigger = next((GCLOUD_EVENT_OPTIONS[o] for o in GCLOUD_EVENT_OPTIONS if o in options), None)
+                if trigger is None:
+                    continue
+                code = _function_source(facts, options.get("--source", ""), base)
+                if code is not None:
+                    yield EventFunction("Cloud Functions", f"{trigger} ({where})", code)
+
+
+def _options(tokens: list[str]) -> dict[str, str]:
+    """``--name=value`` and ``--name value`` options of a command line (a flag alone: "")."""
+    out: dict[str, str] = {}
+    for i, raw in enumerate(tokens):
+        token = raw.strip().strip("\"'")
+        if not token.startswith("--"):
+            continue
+        name, eq, value = token.partition("=")
+        if not eq and i + 1 < len(tokens) and not tokens[i + 1].startswith("-"):
+            value = tokens[i + 1]
+        out[name] = value.strip().strip("\"'").rstrip("\\")
+    return out
+
+
+def _literal(value: str) -> bool:
+    return bool(value) and not any(c in value for c in "{}$%<>")
+
+
+def _function_source(facts: RepoFacts, source: str, base: str) -> str | None:
+    """The ``main.py`` of a Cloud Function deployed from folder ``source`` (the deploying file's folder when
+    ``source`` is not given); None when it is not in the repository or ``source`` is not a literal path."""
+    if source and not _literal(source):
+        return None
+    folder = posixpath.normpath(source.removeprefix("./")) if source else "."
+    for candidate in (posixpath.join(base, folder), folder):
+        path = posixpath.normpath(posixpath.join(candidate, "main.py"))
+        if path in facts.path_set:
+            return path
+    return None
+
+
+def _handler_file(facts: RepoFacts, handler: object, code_dir: object, base: str) -> str | None:
+    """The Python file of an AWS Lambda handler ``dir/module.function`` (under ``code_dir``, beside the template)."""
+    if not isinstance(handler, str) or "." not in handler or not _literal(handler):
+        return None
+    module = handler.rpartition(".")[0].replace(".", "/") + ".py"
+    folder = code_dir if isinstance(code_dir, str) and _literal(code_dir) else ""
+    return _resolve(facts, posixpath.join(folder, module) if folder else module, base)
+
+
+def _aws_functions(facts: RepoFacts) -> Iterator[EventFunction]:
+    """AWS Lambda functions with an event source: a SAM ``AWS::Serverless::Function`` with an ``Events`` entry of
+    a non-request type (S3, SQS, Schedule, EventBridgeRule...), a Serverless Framework function with such an
+    event; their code is the handler's module."""
+    from mlops_audit.facts.ci import YAML_SUFFIXES
+    from mlops_audit.facts.discovery import quiet_yaml
+
+    for path in facts.paths:
+        name = path.rpartition("/")[2]
+        serverless = name in ("serverless.yml", "serverless.yaml")
+        if not path.endswith((*YAML_SUFFIXES, ".json")) or _in_tests(path) or not (
+                serverless or facts.text_search(path, SAM_FUNCTION)):
+            continue
+        text = facts.text(path, report=False, keep=False)
+        doc = quiet_yaml(facts, text) if text is not None else None
+        if not isinstance(doc, dict):
+            continue
+        base = path.rpartition("/")[0]
+        if serverless:
+            functions = doc.get("functions")
+            for spec in functions.values() if isinstance(functions, dict) else ():
+                events = spec.get("events") if isinstance(spec, dict) else None
+                kinds = sorted({k for e in events if isinstance(e, dict) for k in e if k in SERVERLESS_EVENTS}
+                               ) if isinstance(events, list) else []
+                code = _handler_file(facts, spec.get("handler"), "", base) if kinds else None
+                if code is not None:
+                    yield EventFunction("AWS Lambda", f"{kinds[0]} events ({path})", code)
+            continue
+        glob = doc.get("Globals")
+        defaults = glob.get("Function") if isinstance(glob, dict) else None
+        defaults = defaults if isinstance(defaults, dict) else {}
+        resources = doc.get("Resources")
+        for resource in resources.values() if isinstance(resources, dict) else ():
+            if not isinstance(resource, dict) or resource.get("Type") != "AWS::Serverless::Function":
+                continue
+            props = resource.get("Properties")
+            props = props if isinstance(props, dict) else {}
+            events = props.get("Events")
+            kinds = sorted({e["Type"] for e in events.values() if isinstance(e, dict) and isinstance(
+                e.get("Type"), str) and e["Type"] in SAM_EVENTS}) if isinstance(events, dict) else []
+            if not kinds:
+                continue
+            code = _handler_file(facts, props.get("Handler", defaults.get("Handler")),
+                                 props.get("CodeUri", defaults.get("CodeUri")), base)
+            if code is not None:
+                yield EventFunction("AWS Lambda", f"{kinds[0]} events ({path})", code)
+
+
+def _azure_functions(facts: RepoFacts) -> Iterator[EventFunction]:
+    """Azure Functions with a trigger that is not HTTP: a ``function.json`` binding (``queueTrigger``,
+    ``blobTrigger``, ``timerTrigger``, ``eventGridTrigger``...) and its ``scriptFile``, or the Python v2 model's
+    trigger decorators (``@app.blob_trigger(...)``, ``@app.schedule(...)``) on ``azure.functions.FunctionApp``."""
+    from mlops_audit.facts.discovery import quiet_yaml
+
+    for path in facts.paths:
+        if path.rpartition("/")[2] != "function.json" or _in_tests(path) or not facts.text_search(
+                path, AZURE_TRIGGER):
+            continue
+        text = facts.text(path, report=False, keep=False)
+        doc = quiet_yaml(facts, text) if text is not None else None
+        if not isinstance(doc, dict):
+            continue
+        bindings = doc.get("bindings")
+        kinds = sorted({b["type"] for b in bindings if isinstance(b, dict) and isinstance(b.get("type"), str)
+                        and b["type"].endswith("Trigger") and b["type"].lower() != "httptrigger"}
+                       ) if isinstance(bindings, list) else []
+        if not kinds:
+            continue
+        script = doc.get("scriptFile", "__init__.py")
+        code = posixpath.normpath(posixpath.join(path.rpartition("/")[0], script)) if isinstance(
+            script, str) and _literal(script) else None
+        if code is not None and code in facts.path_set:
+            yield EventFunction("Azure Functions", f"a {kinds[0]} ({path})", code)
+    for ref in facts.imports_of(["azure.functions"], tests=False):
+        for unit in facts.units_by_path.get(ref.path, ()):
+            names = [n for n in unit.info.call_names
+                     if n.startswith("azure.functions") and n.rpartition(".")[2] in AZURE_V2_TRIGGERS]
+            if names:
+                yield EventFunction("Azure Functions", f"a {names[0].rpartition('.')[2]} trigger", ref.path)
+                break

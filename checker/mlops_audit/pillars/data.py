@@ -76,21 +76,91 @@ ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scra
                       r"[A-Za-z]:(\\|/(?!/))|\\\\[\w.-]+\\)")  # C:\ or C:/, not a URL's "g://"
 
 
+# Where the repository itself says a container's files are: a volume mounted at a path (Kubernetes, a pipeline
+# spec, compose), a Dockerfile's WORKDIR / COPY / ADD destination / VOLUME, a keyword naming the path inside the
+# container (``remote_path=``, ``mount_path=``). An absolute path under one of them is the container's, the same
+# on every machine: not a path on someone's disk.
+MOUNT_TEXT = re.compile(r"(?m)^[ \t-]*[\"']?(?:mountPath|mount_path|containerPath|container_path)[\"']?[ \t]*:[ \t]*"
+                        r"[\"']?(/[^\s\"'#,}]{1,300})")
+COMPOSE_VOLUME = re.compile(r"(?m)^[ \t]*-[ \t]*[\"']?[^\s:\"'#]{1,300}:(/[^/\s:\"'#][^\s:\"'#]{0,300})")
+CONTAINER_KEYWORDS = frozenset({"mount_path", "mountPath", "remote_path", "container_path", "containerPath"})
+DOCKER_PLACES = frozenset({"WORKDIR", "VOLUME", "COPY", "ADD"})
+
+
 @predicate
 def absolute_paths(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: code units' path-like strings."""
+    """Needs: code units' path-like strings; where the repository places files inside containers (mounted
+    volumes, Dockerfile destinations, ``remote_path=``): a path there is the container's, not a machine's."""
     found = facts.derived.rows("absolute_paths", "snns", lambda: _absolute_paths(facts))
     return Outcome.found([Evidence(f"hard-coded absolute path {shown!r}", path, line, cell)
                           for path, line, cell, shown in found])
 
 
 def _absolute_paths(facts: RepoFacts) -> list[tuple[str, int | None, int | None, str]]:
-    out: list[tuple[str, int | None, int | None, str]] = []
+    found: list[tuple[str, int | None, int | None, str]] = []
+    units = []
     for unit in facts.code_units(tests=False):
-        for value, line in unit.info.strings:
-            if len(value) < 400 and "\n" not in value and ABS_PATH.match(value):
-                out.append((unit.path, line, unit.cell, value if len(value) <= 60 else value[:57] + "..."))
-    return out
+        hits = [(v, line) for v, line in unit.info.strings if len(v) < 400 and "\n" not in v and ABS_PATH.match(v)]
+        if hits:
+            units.append(unit)
+            found.extend((unit.path, line, unit.cell, v) for v, line in hits)
+    if not found:
+        return []
+    inside = _container_places(facts, units)
+    return [(path, line, cell, v if len(v) <= 60 else v[:57] + "...") for path, line, cell, v in found
+            if not _under(v, inside)]
+
+
+def _under(value: str, places: set[str]) -> bool:
+    value = value.rstrip("/")
+    while value.count("/") > 1:
+        if value in places:
+            return True
+        value = value.rpartition("/")[0]
+    return value in places
+
+
+def _container_places(facts: RepoFacts, units: list[Any]) -> set[str]:
+    """The absolute folders (and files) the repository declares inside its containers."""
+    from mlops_audit.facts.docker import instructions, is_dockerfile
+
+    places: set[str] = set()
+
+    def add(path: str) -> None:
+        path = path.strip().strip("\"'").rstrip("/")
+        if path.startswith("/") and path.count("/") >= 1 and len(path) > 1 and "$" not in path:
+            places.add(path)
+
+    for path in facts.matching(["*.yml", "*.yaml"]):
+        text = facts.text(path, report=False, keep=False)
+        if text is None or ("ount" not in text and "ontainer" not in text and ":/" not in text):
+            continue
+        for m in MOUNT_TEXT.finditer(text):
+            add(m.group(1))
+        for m in COMPOSE_VOLUME.finditer(text):
+            add(m.group(1))
+    for path in facts.paths:
+        if not is_dockerfile(path):
+            continue
+        text = facts.text(path, report=False, keep=False)
+        for _, instr, args in instructions(text or ""):
+            if instr not in DOCKER_PLACES or not args:
+                continue
+            words = [w for w in args.replace("[", " ").replace("]", " ").replace(",", " ").split()
+                     if not w.startswith("--")]
+            targets = words if instr in ("WORKDIR", "VOLUME") else words[-1:]
+            for target in targets:
+                if "." in target.rpartition("/")[2] and instr in ("COPY", "ADD"):
+                    add(target.rpartition("/")[0])  # COPY train.py /opt/program/train.py: its folder
+                add(target)
+    for unit in units:
+        if CONTAINER_KEYWORDS.isdisjoint(unit.info.keywords):
+            continue
+        for call in unit.info.calls:
+            for key, value in call.kwargs:
+                if key in CONTAINER_KEYWORDS and value[:1] in "'\"":
+                    add(value[1:-1])
+    return places
 
 
 @predicate
@@ -113,6 +183,9 @@ def data_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     return sample([evidence_at(r, message) for r in facts.data_reads])
 
 
+DATA_TEST = re.compile(r"(?:^|[/_.-])(?:data|datasets?|features?)(?:[/_.-]|$)", re.I)
+
+
 def _suite_on_real_data(facts: RepoFacts) -> Hit | None:
     """A test file that validates data it reads (itself, or through a conftest.py of its folders): a validation
     suite. A unit test of a schema on a hand-made frame checks the code, not the data. A validation library
@@ -121,7 +194,10 @@ def _suite_on_real_data(facts: RepoFacts) -> Hit | None:
     if not reading:
         return None
     hits = facts.capability("data_validation", tests=True, code_only=True)
-    for hit in [*hits, *facts.capability("data_checks", tests=True, code_only=True)]:
+    # plain checks (``isnan`` in any test reading a fixture) only in tests about the data: ``tests/data/``,
+    # ``test_dataset.py``, ``data_test.py``; a library's unit test of a distance function checks no data set
+    checks = [h for h in facts.capability("data_checks", tests=True, code_only=True) if DATA_TEST.search(h.ref.path)]
+    for hit in [*hits, *checks]:
         folder = hit.ref.path.rpartition("/")[0]
         conftests = set()
         while True:
@@ -149,7 +225,8 @@ def _script_running(facts: RepoFacts, test_path: str) -> str | None:
 
 
 def _runs_tests(ci_file: object) -> bool:
+    """A CI file that runs the tests on changes (one only a person starts checks no change)."""
     try:
-        return bool(getattr(ci_file, "runs_tests", False))
+        return bool(getattr(ci_file, "runs_tests", False)) and not getattr(ci_file, "by_hand", "")
     except CheckUnavailable:
         return False

@@ -9,18 +9,33 @@ from typing import Any
 from mlops_audit.facts.docker import serves_requests, unpinned_image
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
-from mlops_audit.pillars.common import predicate, sample, shown_or_missing
+from mlops_audit.pillars.common import ok_if_shows, predicate, sample, shown_by, shown_or_missing
 
 
 @predicate
 def inference_entry_point(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    return Outcome.ok(facts.inference_files[0]) if facts.inference_files else Outcome.fail(
+    """Needs: the inference files (serving apps, predict/infer scripts, scripts that load a model and predict),
+    then the ``model_endpoint`` knowledge (endpoints declared for a platform, torch.hub entry points)."""
+    if facts.inference_files:
+        return Outcome.ok(facts.inference_files[0])
+    # an endpoint deployed from a notebook cell is still "the model only used inside notebooks"
+    endpoint = next((h for h in facts.capability("model_endpoint") if h.ref.cell is None), None)
+    if endpoint is not None:
+        return Outcome.ok(shown_by(endpoint))
+    return Outcome.fail(
         Evidence("no serving app or batch-inference script: the model is only used inside notebooks or training"))
 
 
 @predicate
 def has_container(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    return Outcome.ok() if facts.dockerfiles else Outcome.fail(Evidence("no Dockerfile or Containerfile"))
+    """Needs: the Dockerfiles, then the ``runtime_image`` knowledge (images a platform provides or builds)."""
+    if facts.dockerfiles:
+        return Outcome.ok()
+    ok = ok_if_shows(facts, "runtime_image")
+    if ok is not None:
+        return ok
+    return Outcome.fail(Evidence("no Dockerfile or Containerfile, and no platform image (SageMaker, Azure ML, "
+                                 "Vertex AI, Anyscale) declared"))
 
 
 @predicate
@@ -97,9 +112,35 @@ def _health_route(facts: RepoFacts) -> str | None:
     for unit in facts.code_units(tests=False):
         if unit.path not in serving and not any(n.startswith(("fastapi", "flask")) for n, _ in unit.info.imports):
             continue
+        roots = []
         for c in unit.info.calls:
             if c.first_arg and HEALTH_ROUTE.match(c.first_arg):
                 return ""
             if any(k in PREFIX_KEYWORDS and HEALTH_ROUTE.match(v.strip("'\"")) for k, v in c.kwargs):
                 return "health routes mounted under a /health prefix"
+            if c.first_arg == "/" and c.method in ROUTE_METHODS and unit.cell is None:
+                roots.append(c.line)
+        for line in roots:
+            if _documented_as_health(facts, unit.path, line):
+                return f"the root route is the health check ({unit.path}:{line})"
     return None
+
+
+ROUTE_METHODS = frozenset({"get", "route", "api_route", "head"})
+HEALTH_WORD = re.compile(r"health|liveness|readiness|heartbeat|\balive\b", re.I)
+HANDLER_LINES = 6  # lines after a route decorator read for its handler's name and docstring
+
+
+def _documented_as_health(facts: RepoFacts, path: str, line: int) -> bool:
+    """Whether the handler under the route decorator at ``line`` says it is a health check: its name
+    (``def healthcheck``) or the first line of its docstring (``\"\"\"Health check.\"\"\"``)."""
+    text = facts.text(path, report=False, keep=False)
+    if text is None:
+        return False
+    lines = text.splitlines()[line:line + HANDLER_LINES]
+    for i, source in enumerate(lines):
+        stripped = source.lstrip()
+        if stripped.startswith(("def ", "async def ")):
+            doc = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            return bool(HEALTH_WORD.search(stripped)) or (doc[:1] in ("'", '"') and bool(HEALTH_WORD.search(doc)))
+    return False
