@@ -176,3 +176,14 @@ def test_no_home_directory_runs_without_a_cache_and_says_so(tmp_path: Path, monk
     finally:
         catalogue.forget()
     assert report.results and any("without a cache" in note for note in report.notes)
+
+
+def test_answers_worked_out_by_other_code_are_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The derived answers' digest covers the code that works them out (a development install between two
+    versions changes the predicates, not the version): another stamp, another digest."""
+    from mlops_audit.facts import derived
+
+    units = [("a.py", None, "k1")]
+    before = derived.digest(units, {})
+    monkeypatch.setattr(derived, "source_stamp", lambda: "changed")
+    assert derived.digest(units, {}) != before

@@ -65,3 +65,24 @@ def test_a_cell_that_needs_no_change_is_kept_as_is() -> None:
     (_, out) = carry([("import mlflow as mf\n", first), ("mf.log_metric('auc', 1)\n", changed)])
     assert out is not changed and out.call_names == ("mlflow.log_metric",)
     assert changed.call_names == ("mf.log_metric",)  # the original (maybe the cache's) is left alone
+
+
+def test_a_binding_of_an_earlier_cell_is_read_in_later_cells(tmp_path: Path) -> None:
+    """``model = LinearRegression()`` in one cell and ``model.fit(...)`` in the next is a least-squares fit
+    (nothing to seed: MOD004 passes), as it is when both lines share a cell."""
+    cells = ("from sklearn.linear_model import LinearRegression\n", "model = LinearRegression()\n",
+             "model.fit([[0.0], [1.0]], [0, 1])\n")
+    assert result(build(tmp_path, {"fit.ipynb": notebook(*cells)}), "MOD004").status == "pass"
+
+
+@pytest.mark.parametrize("cells", [
+    pytest.param(("from sklearn.ensemble import RandomForestClassifier\n", "model = RandomForestClassifier()\n",
+                  "model.fit([[0.0], [1.0]], [0, 1])\n"), id="random-estimator"),
+    pytest.param(("from sklearn.linear_model import LinearRegression\n", "model = LinearRegression()\n",
+                  "from sklearn.ensemble import RandomForestClassifier\nmodel = RandomForestClassifier()\n",
+                  "model.fit([[0.0], [1.0]], [0, 1])\n"), id="rebound-in-between"),
+    pytest.param(("import sklearn\n", "model = build_model()\n", "model.fit([[0.0], [1.0]], [0, 1])\n"),
+                 id="bound-to-a-local-function"),
+])
+def test_bindings_that_do_not_make_a_deterministic_fit(tmp_path: Path, cells: tuple[str, ...]) -> None:
+    assert result(build(tmp_path, {"fit.ipynb": notebook(*cells)}), "MOD004").status == "fail"

@@ -63,6 +63,12 @@ def test_the_training_script_itself_is_not_inference(tmp_path: Path) -> None:
                                    "aiplatform.Model('m').deploy(machine_type='n1-standard-2')\n"},
                      "Vertex AI", id="vertex-model-deploy"),
         pytest.param({"hubconf.py": HUBCONF}, "torch.hub", id="torch-hub-entry-points"),
+        pytest.param({"deploy_model.py": "from sagemaker.tensorflow import TensorFlowModel\n\n"
+                                         "TensorFlowModel(model_data='s3://b/m.tar.gz', role='r')"
+                                         ".deploy(initial_instance_count=1, endpoint_name='intent')\n"},
+                     "Amazon SageMaker", id="sagemaker-sdk-deploy"),
+        pytest.param({"deploy.py": "import boto3\n\nboto3.client('sagemaker').create_endpoint(EndpointName='e', "
+                                   "EndpointConfigName='c')\n"}, "Amazon SageMaker", id="boto3-create-endpoint"),
     ],
 )
 def test_an_endpoint_declared_for_a_platform_is_the_entry_point(tmp_path: Path, files: dict[str, str],
@@ -165,3 +171,42 @@ def test_a_root_route_documented_as_the_health_check_is_one(tmp_path: Path, hand
 def test_a_root_route_not_said_to_be_a_health_check_is_not(tmp_path: Path, handler: str) -> None:
     report = build(tmp_path, {"train.py": TRAIN, "app.py": APP.format(handler=handler)})
     assert status(report, "DEP008") == "fail"
+
+
+# --------------------------------------------------------------------------- DEP007: validation by hand
+HAND_APP = ("import joblib\nfrom flask import Flask, request\n\napp = Flask(__name__)\n"
+            "model = joblib.load('m.joblib')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            "    data = request.get_json()\n    if not data or 'x' not in data:\n        {refusal}\n"
+            "    return {{'y': model.predict([data['x']])[0]}}\n")
+
+
+@pytest.mark.parametrize("refusal", [
+    'return {"error": "x is required"}, 400',
+    "return jsonify(error='x is required'), 422",
+    "abort(400)",
+    "raise HTTPException(status_code=422, detail='x is required')",
+])
+def test_a_handler_refusing_bad_input_validates_by_hand(tmp_path: Path, refusal: str) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "app.py": HAND_APP.format(refusal=refusal)})
+    assert status(report, "DEP007") == "pass"
+    assert "validated by hand" in (result(report, "DEP007").reason or "")
+
+
+@pytest.mark.parametrize("refusal", ["return {'error': 'failed'}, 500", "print('bad input')", "x = range(0, 400)"])
+def test_a_handler_that_does_not_refuse_bad_input_is_not_validation(tmp_path: Path, refusal: str) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "app.py": HAND_APP.format(refusal=refusal)})
+    assert status(report, "DEP007") == "fail"
+
+
+@pytest.mark.parametrize("name", ["Dockerfile-model", "Dockerfile_mlflow", "docker/Containerfile.gpu",
+                                  "serve.dockerfile", "Dockerfile.cpu"])
+def test_dockerfiles_are_known_by_the_names_docker_build_f_takes(tmp_path: Path, name: str) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, name: "FROM python:3.11.9-slim\nCMD [\"python\", \"train.py\"]\n"})
+    assert status(report, "DEP002") == "pass"
+    assert status(report, "DEP004") == "fail"  # judged as a Dockerfile: no USER
+
+
+@pytest.mark.parametrize("name", ["Dockerfile.dockerignore", "dockerfile_notes.md", "docs/Dockerfiles.md"])
+def test_files_about_dockerfiles_are_not_dockerfiles(tmp_path: Path, name: str) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, name: "FROM python:3.11.9-slim\n"})
+    assert status(report, "DEP002") == "fail"

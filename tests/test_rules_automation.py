@@ -204,3 +204,18 @@ def test_aut002_tests_run_only_by_hand_do_not_count(tmp_path: Path) -> None:
     files[".github/workflows/manual-tests.yml"] = manual.replace("on: workflow_dispatch", "on: [workflow_dispatch, "
                                                                  "pull_request]")
     assert status(build(tmp_path / "pr", files), "AUT002") == "pass"
+
+
+@pytest.mark.parametrize("script", [
+    "dvc stage add -n train -d src/train.py -o model.pkl python src/train.py\ndvc repro\n",
+    "dvc run -n train -d train.py python train.py\n",
+])
+def test_aut003_a_script_writing_the_dvc_pipeline_is_a_pipeline(tmp_path: Path, script: str) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "generate.sh": script})
+    assert result(report, "AUT003").status == "pass"
+    assert "DVC" in (result(report, "AUT003").reason or "")
+
+
+def test_aut003_a_script_mentioning_dvc_otherwise_is_not(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "setup.sh": "pip install dvc\ndvc pull\n"})
+    assert result(report, "AUT003").status == "fail"

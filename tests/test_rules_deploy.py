@@ -39,11 +39,17 @@ def test_dep001_model_without_entry_point_fires(tmp_path: Path) -> None:
                      id="predict-script"),
         pytest.param({"src/jobs.py": "import sklearn\n\n\ndef predict_batch(df):\n    return df\n"},
                      id="predict-function"),
-        pytest.param({"web.py": "from flask import Flask\napp = Flask(__name__)\n"}, id="flask"),
+        pytest.param({"web.py": "import joblib\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+                                "model = joblib.load('m.joblib')\n"}, id="flask"),
     ],
 )
 def test_dep001_entry_points_pass(tmp_path: Path, extra: dict[str, str]) -> None:
     assert status(build(tmp_path, {"train.py": TRAIN, **extra}), "DEP001") == "pass"
+
+
+def test_dep001_a_web_app_serving_no_model_is_not_the_models_entry_point(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, "web.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    assert status(build(tmp_path, files), "DEP001") == "fail"
 
 
 def test_dep001_a_predict_test_is_not_an_entry_point(tmp_path: Path) -> None:

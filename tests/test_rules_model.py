@@ -339,3 +339,33 @@ def test_inline_suppression_in_a_notebook_cell(tmp_path: Path) -> None:
     assert locations(report, "MOD006") == [("nb.ipynb", 1, 3)]
     (sup,) = findings(report, "MOD006", suppressed=True)
     assert (sup.cell, sup.line, sup.suppressed) == (2, 1, "trusted cache")
+
+
+@pytest.mark.parametrize("estimator", [
+    "from sklearn.linear_model import LinearRegression as Model",
+    "from sklearn.neighbors import KNeighborsClassifier as Model",
+    "from sklearn.naive_bayes import GaussianNB as Model",
+])
+def test_mod004_a_fit_with_nothing_random_needs_no_seed(tmp_path: Path, estimator: str) -> None:
+    """Least squares, nearest neighbours, naive Bayes: the same data gives the same model, nothing to seed
+    (the ``deterministic_training`` knowledge); the training rules still apply (it trains)."""
+    train = f"{estimator}\n\nmodel = Model()\nmodel.fit([[0.0], [1.0]], [0, 1])\n"
+    report = build(tmp_path, {"train.py": train})
+    assert result(report, "MOD004").status == "pass"
+    assert result(report, "MOD002").status == "fail"
+
+
+@pytest.mark.parametrize("train", [
+    "from sklearn.linear_model import Ridge\n\nRidge().fit([[0.0], [1.0]], [0, 1])\n",
+    "from sklearn.linear_model import LinearRegression\nfrom sklearn.ensemble import RandomForestClassifier\n\n"
+    "LinearRegression().fit([[0.0]], [0])\nRandomForestClassifier().fit([[0.0]], [0])\n",
+])
+def test_mod004_a_fit_that_can_be_random_still_needs_one(tmp_path: Path, train: str) -> None:
+    assert result(build(tmp_path, {"train.py": train}), "MOD004").status == "fail"
+
+
+def test_mod003_a_script_registering_with_gto_is_a_registry(tmp_path: Path) -> None:
+    script = "gto register model --version v1.0.0\ngto assign model --stage prod\n"
+    report = build(tmp_path, {"train.py": TRAIN, "release.sh": script})
+    assert result(report, "MOD003").status == "pass"
+    assert "GTO" in (result(report, "MOD003").reason or "")

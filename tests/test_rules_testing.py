@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ml_fixtures import READ_CSV, TRAIN, build, locations, result
+from ml_fixtures import READ_CSV, TRAIN, build, findings, locations, result
 from repo_builder import status
 
 PASSING_TEST = "def test_ok():\n    assert 1 + 1 == 2\n"
@@ -148,3 +148,22 @@ def test_tst005_fastapi_in_a_notebook_is_not_a_service(tmp_path: Path) -> None:
 
     report = build(tmp_path, {"demo.ipynb": notebook(SERVE), "tests/test_x.py": PASSING_TEST})
     assert status(report, "TST005") == "not_applicable"
+
+
+@pytest.mark.parametrize("decorator", ["@pytest.fixture", "@pytest.fixture(scope='module')", "@fixture",
+                                       "@pytest_asyncio.fixture\n@other"])
+def test_tst002_a_fixture_named_test_is_not_a_test(tmp_path: Path, decorator: str) -> None:
+    """pytest does not collect a fixture, whatever its name (``test_client``, ``test_artifact_storage``)."""
+    test = ("import pytest\nimport pytest_asyncio\nfrom pytest import fixture\n\n\n"
+            f"{decorator}\ndef test_client():\n    return object()\n\n\n"
+            "def test_uses(test_client):\n    assert test_client\n")
+    report = build(tmp_path, {"train.py": TRAIN, "tests/test_api.py": test})
+    assert result(report, "TST002").status == "pass"
+
+
+def test_tst002_a_test_below_a_fixture_is_still_a_test(tmp_path: Path) -> None:
+    test = ("import pytest\n\n\n@pytest.fixture\ndef data():\n    return 1\n\n\n"
+            "def test_nothing(data):\n    print(data)\n")
+    report = build(tmp_path, {"train.py": TRAIN, "tests/test_api.py": test})
+    assert [f.message for f in findings(report, "TST002")] == [
+        "test `test_nothing` asserts nothing: it can only fail by crashing"]

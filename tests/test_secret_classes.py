@@ -180,6 +180,8 @@ NEAR_MISSES = [
     ("dev default URI", "postgres://postgres:postgres@localhost:5432/postgres"),
     ("URI naming its parts", "--backend-store-uri postgresql://DB_USER:DB_PASSWORD@DB_ENDPOINT:5432/DB_NAME"),
     ("URI naming its password", "mysql://root:MYSQLPASSWORD@localhost/app"),
+    ("URI demo password naming itself", "postgresql://evidently_user:evidently_password@postgres:5432/evidently"),
+    ("URI password with passwd", "amqp://worker:worker-passwd@rabbit:5672//"),
     ("redis placeholder", "REDIS_URL=redis://:password@localhost:6379/0"),
     ("URL without credentials", f"git clone https://github.com/acme/models.git@{HEX40[:7]}"),
     ("MLflow URI without password", "MLFLOW_TRACKING_URI=https://mlflow.acme.io"),

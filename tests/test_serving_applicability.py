@@ -81,3 +81,48 @@ def test_an_app_that_calls_a_local_module_loading_the_model_is_judged(tmp_path: 
     report = build(tmp_path, files)
     assert result(report, "MON002").status == "fail"
     assert paths(report, "MON002") == {"service/app.py"}
+
+
+@pytest.mark.parametrize("rule_id", ["MON003", "MON004"])
+def test_a_tools_own_web_api_beside_training_is_not_inference(tmp_path: Path, rule_id: str) -> None:
+    """The inference rules (prediction logging, alerting) apply to code that serves or runs a model: a tool's own
+    API (pipeline metadata, no model) beside a demo that trains is not inference."""
+    report = build(tmp_path, {"train.py": TRAIN, "pkg/api/app.py": PLAIN_APP})
+    assert result(report, rule_id).status == "not_applicable"
+
+
+TRITON_CLIENT = """\
+import tritonclient.http as httpclient
+
+client = httpclient.InferenceServerClient(url="localhost:8000")
+
+
+def infer(inputs):
+    return client.infer("yolo", inputs)
+"""
+HUB_APP = """\
+import torch
+from flask import Flask, request
+
+app = Flask(__name__)
+model = torch.hub.load("ultralytics/yolov5", "yolov5s")
+
+
+@app.route("/v1/detect", methods=["POST"])
+def detect():
+    return model(request.files["image"]).pandas().xyxy[0].to_json()
+"""
+
+
+@pytest.mark.parametrize("rule_id", SERVING_RULES)
+def test_a_model_server_client_is_not_a_service(tmp_path: Path, rule_id: str) -> None:
+    """A Triton client asks a served model for predictions: it serves no requests, so no health route, schema or
+    metrics are asked of it."""
+    report = build(tmp_path, {"train.py": TRAIN, "utils/triton.py": TRITON_CLIENT})
+    assert result(report, rule_id).status == "not_applicable"
+
+
+def test_an_app_serving_a_torch_hub_model_is_ml_serving(tmp_path: Path) -> None:
+    report = build(tmp_path, {"train.py": TRAIN, "api/restapi.py": HUB_APP})
+    assert result(report, "DEP008").status == "fail"
+    assert paths(report, "DEP008") == {"api/restapi.py"}

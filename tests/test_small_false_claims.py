@@ -174,6 +174,14 @@ def test_a_hugging_face_trainer_seeds_by_default(tmp_path: Path) -> None:
     assert result(report, "MOD004").status == "pass"
 
 
+def test_a_sentence_transformers_trainer_seeds_by_default(tmp_path: Path) -> None:
+    """SentenceTransformerTrainer is a transformers.Trainer: TrainingArguments.seed (42) seeds the run."""
+    train = ("from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer\n\n"
+             "model = SentenceTransformer('m')\ntrainer = SentenceTransformerTrainer(model=model, args=args)\n"
+             "trainer.train()\n")
+    assert result(build(tmp_path, {"train.py": train}), "MOD004").status == "pass"
+
+
 def test_python_config_files_in_a_config_folder_are_a_config(tmp_path: Path) -> None:
     report = build(tmp_path, {"train.py": TRAIN, "config/train_gpt2.py": "batch_size = 12\nlearning_rate = 6e-4\n"})
     assert result(report, "MOD005").status == "pass"

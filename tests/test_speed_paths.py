@@ -90,8 +90,8 @@ def test_is_test_path_matches_the_path_rules() -> None:
 
 
 FILES = {
-    "train.py": "import sklearn\nfrom sklearn.linear_model import LinearRegression\n"
-                "LinearRegression().fit(X, y)\nopen('/home/me/data.csv')\n",
+    "train.py": "import sklearn\nfrom sklearn.ensemble import RandomForestClassifier\n"
+                "RandomForestClassifier().fit(X, y)\nopen('/home/me/data.csv')\n",
     "serve.py": "import fastapi\napp = fastapi.FastAPI()\n@app.get('/health')\ndef health():\n    return 1\n",
     "broken.py": "def (:\n",
     "tests/test_a.py": "def test_a():\n    assert 1\n\ndef test_b():\n    pass\n",
@@ -194,7 +194,7 @@ def test_warm_run_reads_no_python_file_even_for_fingerprints(tmp_path: Path,
     assert _fingerprints(root, cache=True) == expected
     assert not [p for p in read if p.endswith(".py")], read
     # the same line number, other text: the fingerprint follows the text
-    text = FILES["train.py"].replace("LinearRegression().fit(X, y)", "LinearRegression().fit(X, y)  # v2")
+    text = FILES["train.py"].replace("RandomForestClassifier().fit(X, y)", "RandomForestClassifier().fit(X, y)  # v2")
     (root / "train.py").write_text(text)
     _age(root, 3600)
     changed = _fingerprints(root, cache=True)
@@ -324,3 +324,26 @@ def test_version_sprawl_hint_never_hides_a_match(seed: int) -> None:
             assert VERSION_SPRAWL_HINT.search(name), name
             hits += 1
     assert hits > 300
+
+
+def test_a_warm_run_sees_a_changed_container_declaration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DAT005's container places come from YAML files and Dockerfiles, not from the code: kept per file by its
+    content, never with the answers kept by the code's digest, so editing only the compose file changes the
+    answer on a warm run."""
+    monkeypatch.setenv("MLOPS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("mlops_audit.cache.RACY_NS", 0)
+    compose = "services:\n  train:\n    image: t\n    volumes:\n      - ./data:/data\n"
+    files = {"train.py": "import pandas as pd\n\ndf = pd.read_csv('/data/train.csv')\n", "docker-compose.yml": compose}
+    root = make_repo(tmp_path / "r", files)
+    _age(root, 3600)
+
+    def dat005() -> str:
+        rules = _report(root, cache=True)["rules"]
+        assert isinstance(rules, list)
+        return next(r["status"] for r in rules if r["id"] == "DAT005")
+
+    assert dat005() == "pass"
+    assert dat005() == "pass"  # warm
+    (root / "docker-compose.yml").write_text(compose.replace("/data\n", "/srv/data\n"))
+    _age(root, 3600)
+    assert dat005() == "fail"

@@ -6,6 +6,8 @@ from mlops_audit.models import Rule
 
 APPLIES = {
     "ml_project": "the repository is an ML project",
+    "ml_product": "the repository is an ML project, not an ML tool (a published library fitting models inside its "
+                  "own package, or a tool whose only training is its demo)",
     "trains": "the code trains a model",
     "has_model": "a model is trained or stored",
     "serves": "the code serves a model (FastAPI, Flask, BentoML...)",

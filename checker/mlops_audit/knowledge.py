@@ -21,7 +21,9 @@ An entry gives its capability by one kind of evidence:
   not count: ``random_state=None``);
 - ``keywords`` alone: any call passing one of these keywords;
 - ``together``: call-name patterns that must all occur in one file (a hand-written training loop);
-- ``files``: path globs, optionally narrowed by ``contains``: literals one of which the file's text holds.
+- ``files``: path globs, optionally narrowed by ``contains`` (literals one of which the file's text holds) and
+  ``contains_all`` (literals every one of which it holds: a Kedro catalog with ``06_models`` *and*
+  ``versioned: true``).
 
 ``exclude: true`` turns an entry of calls into an exception: a call it matches never counts for the capability
 (``CountVectorizer().fit`` is not training). Matching is linear: patterns are split on ``*`` and their pieces
@@ -39,6 +41,7 @@ from typing import Any
 CAPABILITIES: dict[str, str] = {
     "ml_library": "a machine-learning library: its import makes the file ML code",
     "training": "a call that trains a model",
+    "deterministic_training": "a fit with no randomness in it (least squares, nearest neighbours): no seed to fix",
     "remote_training": "a training job launched on a platform (SageMaker, Vertex AI, Azure ML...)",
     "seeding": "a call or keyword that fixes a random seed",
     "tracking": "experiment tracking: parameters and metrics of each run recorded",
@@ -63,7 +66,8 @@ CAPABILITIES: dict[str, str] = {
     "api_testing": "a test client for a web service",
 }
 EVIDENCE_KEYS = ("imports", "calls", "keywords", "together", "files")
-ENTRY_KEYS = frozenset({"capability", "why", "link", "platform", "contains", "min_args", "not_values", "exclude",
+ENTRY_KEYS = frozenset({"capability", "why", "link", "platform", "contains", "contains_all", "min_args",
+                        "not_values", "exclude",
                         *EVIDENCE_KEYS})
 FILE_KEYS = frozenset({"platform", "link", "entries"})
 TAIL = 3  # patterns are indexed by the last characters every matching name ends with
@@ -124,6 +128,7 @@ class Entry:
     together: tuple[NamePattern, ...] = ()
     files: tuple[str, ...] = ()
     contains: tuple[str, ...] = ()
+    contains_all: tuple[str, ...] = ()
     min_args: int = 0
     not_values: tuple[str, ...] = ()
     exclude: bool = False
@@ -302,9 +307,9 @@ def entry_from_dict(data: Any, source: str, platform: str = "", link: str = "") 
     exclude = data.get("exclude", False)
     if not isinstance(exclude, bool) or (exclude and kinds != ["calls"]):
         raise KnowledgeError(f"{where}: `exclude` is true or false, and only for an entry of `calls`")
-    for key in ("contains",):
+    for key in ("contains", "contains_all"):
         if key in data and "files" not in data:
-            raise KnowledgeError(f"{where}: `contains` narrows `files`")
+            raise KnowledgeError(f"{where}: `{key}` narrows `files`")
     own_platform = data.get("platform", platform)
     own_link = data.get("link", link)
     if not isinstance(own_platform, str) or not own_platform.strip() or not isinstance(own_link, str):
@@ -320,6 +325,7 @@ def entry_from_dict(data: Any, source: str, platform: str = "", link: str = "") 
         together=_patterns(data["together"], "together", where) if "together" in data else (),
         files=_strings(data["files"], "files", where) if "files" in data else (),
         contains=_strings(data["contains"], "contains", where) if "contains" in data else (),
+        contains_all=_strings(data["contains_all"], "contains_all", where) if "contains_all" in data else (),
         min_args=min_args,
         not_values=_strings(data["not_values"], "not_values", where) if "not_values" in data else (),
         exclude=exclude,

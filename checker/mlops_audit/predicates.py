@@ -29,10 +29,20 @@ def _has_python(f: RepoFacts) -> str | None:
     return None if any(p.endswith((".py", ".ipynb")) for p in f.paths) else "no Python code or notebooks"
 
 
+def _ml_product(f: RepoFacts) -> str | None:
+    if not f.is_ml_project:
+        return CONDITIONS["ml_project"](f)
+    from mlops_audit.facts.project_kind import ml_tool
+
+    tool = ml_tool(f)
+    return f"an ML tool, not an ML project: {tool}" if tool else None
+
+
 NO_TRAINING = "no model training found (fit/train calls, a trainer or a training loop, with an ML library)"
 CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "ml_project": lambda f: None if f.is_ml_project else
     "not an ML project (no ML library imports, model files, training scripts or data notebooks)",
+    "ml_product": _ml_product,
     "trains": lambda f: None if f.trains else NO_TRAINING,
     "trains_here": lambda f: None if f.trains_here else NO_TRAINING
     + ("; training runs in platform jobs, whose training code is not in this repository" if f.trains else ""),

@@ -42,6 +42,24 @@ def test_a_pickled_model_in_the_catalog_is_not_registered(tmp_path: Path) -> Non
     assert audit_rule(tmp_path, "MOD003", {"conf/base/catalog.yml": CSV_ENTRY + entry}).status == "fail"
 
 
+@pytest.mark.parametrize("versioned", ["versioned: True", "versioned: true"])
+def test_a_versioned_model_in_the_catalog_is_a_versioned_model(tmp_path: Path, versioned: str) -> None:
+    """MOD003 asks for models registered *or versioned*: Kedro keeps every run's model under a timestamp."""
+    entry = f"regressor:\n  type: pickle.PickleDataset\n  filepath: data/06_models/model.pkl\n  {versioned}\n"
+    res = audit_rule(tmp_path, "MOD003", {"conf/base/catalog_06_models.yml": entry})
+    assert res.status == "pass"
+    assert "Kedro" in res.reason
+
+
+def test_an_unversioned_model_catalog_beside_versioned_data_is_not(tmp_path: Path) -> None:
+    """Judged per catalog file (both literals in one file): a versioned raw data set in another file does not
+    version the model."""
+    model = "regressor:\n  type: pickle.PickleDataset\n  filepath: data/06_models/model.pkl\n"
+    files = {"conf/base/catalog_06_models.yml": model,
+             "conf/base/catalog_01_raw.yml": CSV_ENTRY + "  versioned: true\n"}
+    assert audit_rule(tmp_path, "MOD003", files).status == "fail"
+
+
 @pytest.mark.parametrize("path", ["conf/base/catalog.yml", "conf/base/catalog/raw.yml"])
 def test_versioned_catalog_entries_are_data_versioning(tmp_path: Path, path: str) -> None:
     res = audit_rule(tmp_path, "DAT003", {path: CSV_ENTRY + "  versioned: true\n"})

@@ -19,7 +19,8 @@ KNOWLEDGE_DIR = ROOT / "rules" / "knowledge"
 FILES = sorted(KNOWLEDGE_DIR.glob("*.yaml"))
 # One file per capability for the open-source libraries; every other file is about one platform.
 GENERIC = {f"{name}.yaml" for name in (
-    "alerting", "api_testing", "config_loading", "data_checks", "data_reading", "data_validation", "data_versioning",
+    "alerting", "api_testing", "config_loading", "data_checks", "deterministic_training", "data_reading",
+    "data_validation", "data_versioning",
     "drift",
     "ml_libraries", "model_endpoints", "model_evaluation", "model_loading", "pipelines", "prediction", "registry",
     "request_schema", "schedule",
@@ -55,7 +56,7 @@ def evidence(entry: knowledge.Entry) -> list[tuple[Any, ...]]:
     conditions = (entry.keywords, entry.min_args, entry.not_values, entry.exclude)
     items: list[tuple[Any, ...]] = [("import", m) for m in entry.imports]
     items += [("call", p.text, *conditions) for p in entry.calls]
-    items += [("file", f, entry.contains) for f in entry.files]
+    items += [("file", f, entry.contains, entry.contains_all) for f in entry.files]
     if entry.keywords and not entry.calls:
         items.append(("keywords", entry.keywords, entry.not_values))
     if entry.together:

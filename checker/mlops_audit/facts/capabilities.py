@@ -101,6 +101,8 @@ def _file_hits(facts: RepoFacts, entry: Entry, tests: bool | None) -> list[Hit]:
             continue
         if entry.contains and not facts.text_search(path, _literals(entry.contains)):
             continue  # answered from the cache on a warm run: the file is not read again
+        if entry.contains_all and not all(facts.text_search(path, _literals((t,))) for t in entry.contains_all):
+            continue
         hits.append(Hit(Ref(path), entry))
     return hits
 

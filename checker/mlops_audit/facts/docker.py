@@ -44,9 +44,11 @@ class Dockerfile:
 
 def is_dockerfile(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
-    if name.endswith(".dockerignore"):  # Dockerfile.dockerignore: the ignore file of a Dockerfile
-        return False
-    return name in ("dockerfile", "containerfile") or name.startswith("dockerfile.") or name.endswith(
+    if name.endswith((".dockerignore", ".md", ".rst", ".txt", ".adoc", ".html")):
+        return False  # Dockerfile.dockerignore: the ignore file of a Dockerfile; Dockerfile_notes.md: about one
+    # Dockerfile, Dockerfile.gpu, Dockerfile-model / Dockerfile_mlflow (docker build -f), serve.dockerfile
+    return name in ("dockerfile", "containerfile") or name.startswith(("dockerfile.", "dockerfile-", "dockerfile_",
+                                                                        "containerfile.")) or name.endswith(
         ".dockerfile"
     )
 

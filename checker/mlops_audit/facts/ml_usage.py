@@ -118,6 +118,9 @@ def unseeded_training(facts: RepoFacts) -> list[Ref]:
     missing = [path for path in first if path not in seeded_files]
     if not missing:
         return []
+    missing = [path for path in missing if not _trains_deterministically(facts, path)]
+    if not missing:
+        return []
     graph = facts.call_graph
     seeding = graph.reaching(seed_nodes)  # every node from which a seed is fixed
     out = []
@@ -128,6 +131,22 @@ def unseeded_training(facts: RepoFacts) -> list[Ref]:
         if not all(n in seeding or n[0] in seeded_files for n in entries):
             out.append(first[path])
     return out
+
+
+def _trains_deterministically(facts: RepoFacts, path: str) -> bool:
+    """Every training call of ``path`` fits a model with no randomness (the ``deterministic_training``
+    knowledge: ordinary least squares, nearest neighbours, naive Bayes...): there is no seed to fix. A
+    hand-written loop is never deterministic."""
+    if any(hit.ref.path == path for hit in facts.training_loops):
+        return False
+    training = facts.knowledge["training"]
+    deterministic = facts.knowledge["deterministic_training"]
+    names = capabilities.call_names(facts, deterministic)
+    if not names:
+        return False
+    calls = [call for unit in facts.units_by_path.get(path, ())
+             for call, _ in capabilities.counted_calls(facts, training, unit)]
+    return bool(calls) and all(call.name in names for call in calls)
 
 
 def model_serving_files(facts: RepoFacts) -> list[str]:

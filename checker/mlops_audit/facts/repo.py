@@ -421,6 +421,26 @@ class RepoFacts:
             cache.put_doc(kind, key, found)
         return found
 
+    def text_answer(self, path: str, kind: str, compute: Callable[[str], list[str]]) -> list[str]:
+        """``compute`` of the text of ``path`` (a list of strings; [] when it cannot be read), kept by the file's
+        content under ``kind`` (name a new kind when ``compute`` changes): a warm run answers without reading."""
+        cache = self.cache
+        entry, key = self._known_key(path)
+        if cache is not None and key is not None:
+            known = cache.doc(kind, key)
+            if isinstance(known, list) and all(isinstance(v, str) for v in known):
+                return known
+        read_ns = time.time_ns()
+        text = self.text(path, report=False, keep=False)
+        if text is None:
+            return []
+        found = compute(text)
+        if key is None:
+            key = self._remember(entry, text, read_ns)
+        if cache is not None and key is not None:
+            cache.put_doc(kind, key, found)
+        return found
+
     def head(self, path: str, size: int = 200) -> bytes:
         return self.inventory.read_bytes(path, size) or b""
 
@@ -866,11 +886,12 @@ class RepoFacts:
 
     @cached_property
     def inference_files(self) -> list[str]:
-        """Non-test .py files that serve or predict: serving apps, predict/infer/score scripts or functions."""
+        """Non-test .py files that serve or predict: serving apps that serve a model, predict/infer/score scripts or
+        functions, scripts that load a model and predict."""
         return self._derived_paths("inference_files", self._inference_files)
 
     def _inference_files(self) -> list[str]:
-        found = set(self.serving_files)
+        found = set(self.model_serving_files)  # a web app with no model (a tool's own API) infers nothing
         # named for predicting, in ML code: ``def serve()`` in a website's fabfile or ``score_ap()`` in an
         # evaluation module of a library that loads no model is not inference
         loads = self._paths_showing("model_loading")

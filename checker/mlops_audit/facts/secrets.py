@@ -431,7 +431,7 @@ def _url_credentials(text: str) -> list[Hit]:
         user, password = m.group(1), m.group(2)
         if password.lower() in _URL_PLACEHOLDERS or password == user or password.isdigit() or \
                 len(password) < 4 or _fake(password) or "%(" in password or "$" in password or "{" in password \
-                or _CONSTANT_NAME.fullmatch(password):
+                or _CONSTANT_NAME.fullmatch(password) or _names_itself(password):
             continue
         scheme_start = m.start()
         while scheme_start > 0 and m.start() - scheme_start < 30 and \
@@ -447,6 +447,13 @@ def _url_credentials(text: str) -> list[Hit]:
             kind = "password in a URL"
         hits.append((1, m.start(2), kind, m.span(2)))
     return hits
+
+
+def _names_itself(password: str) -> bool:
+    """A password that says it is one (``evidently_password``, ``mypasswd``): a demo value, as a generic
+    ``password="password1"`` is (see _own_word)."""
+    lowered = password.lower()
+    return "password" in lowered or "passwd" in lowered
 
 
 def _bearer(text: str) -> list[Hit]:

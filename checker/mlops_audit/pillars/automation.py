@@ -65,6 +65,12 @@ def ci_runs_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         script = _script_running_tests(facts, text, depth=2)
         if script is not None:
             return Outcome.ok(f"{c.path} runs {script}, which runs the tests")
+        action = _local_action_running_tests(facts, text)
+        if action is not None:
+            return Outcome.ok(f"{c.path} uses the local action {action}, which runs the tests")
+        smoke = _test_step_running_scripts(facts, c.path, c.system)
+        if smoke is not None:
+            return Outcome.ok(smoke)
     evidence = [Evidence("CI runs no test command", c.path) for c in files]
     evidence += [Evidence(f"runs the tests only by hand ({_by_hand(c)}): no change is tested", c.path)
                  for c in facts.ci_files if _by_hand(c) and c.runs_tests]
@@ -93,6 +99,55 @@ def _resolve(facts: RepoFacts, ref: str, base: str = "") -> str | None:
         name = "/" + path.rpartition("/")[2]
         tails = [p for p in facts.paths if p.endswith(name) or p == name[1:]]
     return tails[0] if len(tails) == 1 else None
+
+
+TEST_STEP = re.compile(r"\btest(?:s|ing)?\b", re.I)
+MAX_STEPS = 500  # steps of one workflow read for their names
+
+
+def _test_step_running_scripts(facts: RepoFacts, path: str, system: str) -> str | None:
+    """A GitHub Actions step named as a test (``Test detection``) whose commands run the repository's own
+    scripts (``python train.py --epochs 1``, ``python detect.py``): an end-to-end smoke test, which fails the
+    build when a script fails. Steps that run nothing of the repository (``Upload test results``) do not count."""
+    if system != "github":
+        return None
+    doc = facts.yaml(path)
+    jobs = doc.get("jobs") if isinstance(doc, dict) else None
+    if not isinstance(jobs, dict):
+        return None
+    steps = [step for job in jobs.values() if isinstance(job, dict) and isinstance(job.get("steps"), list)
+             for step in job["steps"] if isinstance(step, dict)][:MAX_STEPS]
+    for step in steps:
+        name, run = step.get("name"), step.get("run")
+        if not isinstance(name, str) or not isinstance(run, str) or not TEST_STEP.search(name):
+            continue
+        for ref in dict.fromkeys(m.group(0) for m in SCRIPT_REF.finditer(run)):
+            if ref.endswith(".py") and any("python" in line.partition(ref)[0] for line in run.splitlines()
+                                           if ref in line):
+                script = _resolve(facts, ref)
+                if script is not None:
+                    return f"{path}: the step `{name[:80]}` runs {script} (a smoke test of the repository's scripts)"
+    return None
+
+
+LOCAL_ACTION = re.compile(r"^[ \t-]*uses:[ \t]*[\"']?\./([\w./-]{1,200}?)/?[\"']?[ \t]*(?:#[^\n]*)?$", re.M)
+
+
+def _local_action_running_tests(facts: RepoFacts, text: str) -> str | None:
+    """A composite action of the repository (``uses: ./.github/actions/unit-tests``) whose steps run a test
+    command, themselves or through a script they name: the workflow runs what the action runs."""
+    from mlops_audit.facts.ci import TEST_COMMAND
+
+    for folder in dict.fromkeys(m.group(1) for m in LOCAL_ACTION.finditer(text)):
+        folder = posixpath.normpath(folder)
+        path = next((f"{folder}/{n}" for n in ("action.yml", "action.yaml") if f"{folder}/{n}" in facts.path_set),
+                    None)
+        if path is None:
+            continue
+        body = facts.text(path, report=False) or ""
+        if TEST_COMMAND.search(body) or BEHAVE.search(body) or _script_running_tests(facts, body, 1, folder):
+            return path
+    return None
 
 
 def _spec_commands(facts: RepoFacts, path: str, job: JobPlatform) -> str:

@@ -89,14 +89,25 @@ DOCKER_PLACES = frozenset({"WORKDIR", "VOLUME", "COPY", "ADD"})
 
 @predicate
 def absolute_paths(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: code units' path-like strings; where the repository places files inside containers (mounted
-    volumes, Dockerfile destinations, ``remote_path=``): a path there is the container's, not a machine's."""
+    """Needs: code units' path-like strings (kept by the code's digest, with the paths the code itself places
+    inside a container: ``remote_path=``); then where the repository's YAML files and Dockerfiles place files
+    inside containers (mounted volumes, Dockerfile destinations), each file's answer kept by its content: a path
+    there is the container's, not a machine's."""
     found = facts.derived.rows("absolute_paths", "snns", lambda: _absolute_paths(facts))
-    return Outcome.found([Evidence(f"hard-coded absolute path {shown!r}", path, line, cell)
-                          for path, line, cell, shown in found])
+    if found:
+        inside = _declared_places(facts)
+        found = [row for row in found if not _under(row[3], inside)]
+    return Outcome.found([Evidence(f"hard-coded absolute path {_shown(v)!r}", path, line, cell)
+                          for path, line, cell, v in found])
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 60 else value[:57] + "..."
 
 
 def _absolute_paths(facts: RepoFacts) -> list[tuple[str, int | None, int | None, str]]:
+    """The absolute paths of the code (outside tests), but those under a place the code itself declares inside a
+    container (a function of the code alone: kept by the code's digest)."""
     found: list[tuple[str, int | None, int | None, str]] = []
     units = []
     for unit in facts.code_units(tests=False):
@@ -106,9 +117,8 @@ def _absolute_paths(facts: RepoFacts) -> list[tuple[str, int | None, int | None,
             found.extend((unit.path, line, unit.cell, v) for v, line in hits)
     if not found:
         return []
-    inside = _container_places(facts, units)
-    return [(path, line, cell, v if len(v) <= 60 else v[:57] + "...") for path, line, cell, v in found
-            if not _under(v, inside)]
+    inside = _keyword_places(units)
+    return [row for row in found if not _under(row[3], inside)]
 
 
 def _under(value: str, places: set[str]) -> bool:
@@ -120,47 +130,61 @@ def _under(value: str, places: set[str]) -> bool:
     return value in places
 
 
-def _container_places(facts: RepoFacts, units: list[Any]) -> set[str]:
-    """The absolute folders (and files) the repository declares inside its containers."""
-    from mlops_audit.facts.docker import instructions, is_dockerfile
+def _place(path: str) -> str | None:
+    path = path.strip().strip("\"'").rstrip("/")
+    return path if path.startswith("/") and len(path) > 1 and "$" not in path else None
 
+
+def _keyword_places(units: list[Any]) -> set[str]:
+    """The paths the code names inside a container by keyword (``remote_path="/root/data"``)."""
     places: set[str] = set()
-
-    def add(path: str) -> None:
-        path = path.strip().strip("\"'").rstrip("/")
-        if path.startswith("/") and path.count("/") >= 1 and len(path) > 1 and "$" not in path:
-            places.add(path)
-
-    for path in facts.matching(["*.yml", "*.yaml"]):
-        text = facts.text(path, report=False, keep=False)
-        if text is None or ("ount" not in text and "ontainer" not in text and ":/" not in text):
-            continue
-        for m in MOUNT_TEXT.finditer(text):
-            add(m.group(1))
-        for m in COMPOSE_VOLUME.finditer(text):
-            add(m.group(1))
-    for path in facts.paths:
-        if not is_dockerfile(path):
-            continue
-        text = facts.text(path, report=False, keep=False)
-        for _, instr, args in instructions(text or ""):
-            if instr not in DOCKER_PLACES or not args:
-                continue
-            words = [w for w in args.replace("[", " ").replace("]", " ").replace(",", " ").split()
-                     if not w.startswith("--")]
-            targets = words if instr in ("WORKDIR", "VOLUME") else words[-1:]
-            for target in targets:
-                if "." in target.rpartition("/")[2] and instr in ("COPY", "ADD"):
-                    add(target.rpartition("/")[0])  # COPY train.py /opt/program/train.py: its folder
-                add(target)
     for unit in units:
         if CONTAINER_KEYWORDS.isdisjoint(unit.info.keywords):
             continue
         for call in unit.info.calls:
             for key, value in call.kwargs:
                 if key in CONTAINER_KEYWORDS and value[:1] in "'\"":
-                    add(value[1:-1])
+                    place = _place(value[1:-1])
+                    if place is not None:
+                        places.add(place)
     return places
+
+
+def _declared_places(facts: RepoFacts) -> set[str]:
+    """The absolute folders (and files) the repository's YAML files and Dockerfiles declare inside containers."""
+    from mlops_audit.facts.docker import is_dockerfile
+
+    places: set[str] = set()
+    for path in facts.matching(["*.yml", "*.yaml"]):
+        places.update(facts.text_answer(path, "container-places-yaml-1", _yaml_places))
+    for path in facts.paths:
+        if is_dockerfile(path):
+            places.update(facts.text_answer(path, "container-places-docker-1", _dockerfile_places))
+    return places
+
+
+def _yaml_places(text: str) -> list[str]:
+    if "ount" not in text and "ontainer" not in text and ":/" not in text:
+        return []
+    found = [m.group(1) for m in MOUNT_TEXT.finditer(text)] + [m.group(1) for m in COMPOSE_VOLUME.finditer(text)]
+    return sorted({p for p in map(_place, found) if p is not None})
+
+
+def _dockerfile_places(text: str) -> list[str]:
+    from mlops_audit.facts.docker import instructions
+
+    found: list[str] = []
+    for _, instr, args in instructions(text):
+        if instr not in DOCKER_PLACES or not args:
+            continue
+        words = [w for w in args.replace("[", " ").replace("]", " ").replace(",", " ").split()
+                 if not w.startswith("--")]
+        targets = words if instr in ("WORKDIR", "VOLUME") else words[-1:]
+        for target in targets:
+            if "." in target.rpartition("/")[2] and instr in ("COPY", "ADD"):
+                found.append(target.rpartition("/")[0])  # COPY train.py /opt/program/train.py: its folder
+            found.append(target)
+    return sorted({p for p in map(_place, found) if p is not None})
 
 
 @predicate

@@ -9,7 +9,7 @@ from typing import Any
 from mlops_audit.facts.docker import serves_requests, unpinned_image
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
-from mlops_audit.pillars.common import ok_if_shows, predicate, sample, shown_by, shown_or_missing
+from mlops_audit.pillars.common import ok_if_shows, predicate, sample, shown_by
 
 
 @predicate
@@ -85,11 +85,25 @@ def dockerignore(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     return Outcome.found(ev)
 
 
+# a handler refusing bad input itself: ``return {"error": ...}, 400``, ``abort(422)``, ``status_code=400``
+REFUSES_BAD_INPUT = re.compile(
+    r"(?:\babort[ \t]*\([ \t]*|\bstatus(?:_code)?[ \t]*=[ \t]*|\},[ \t]*|\),[ \t]*|HTTPStatus\.)"
+    r"(?:400|422|BAD_REQUEST|UNPROCESSABLE_ENTITY)\b")
+
+
 @predicate
 def request_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: the ``request_schema`` knowledge outside tests, model_serving_files."""
-    return shown_or_missing(facts, "request_schema", "requests reach the model without a schema (pydantic, "
-                            "marshmallow...)", facts.model_serving_files)
+    """Needs: the ``request_schema`` knowledge outside tests, model_serving_files, then their text (a handler
+    that answers HTTP 400/422 to bad input validates by hand)."""
+    ok = ok_if_shows(facts, "request_schema")
+    if ok is not None:
+        return ok
+    serving = facts.model_serving_files
+    by_hand = [p for p in serving if facts.text_search(p, REFUSES_BAD_INPUT)]
+    if by_hand:
+        return Outcome.ok(f"requests validated by hand: {by_hand[0]} answers HTTP 400/422 to bad input")
+    return sample([Evidence("requests reach the model without a schema (pydantic, marshmallow...)", p)
+                   for p in serving])
 
 
 HEALTH_ROUTE = re.compile(

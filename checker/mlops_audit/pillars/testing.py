@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
-from mlops_audit.facts.code import CodeInfo
+from mlops_audit.facts.code import CodeInfo, Function
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
 from mlops_audit.pillars.common import predicate, sample
@@ -56,12 +57,33 @@ def _tests_asserting_nothing(facts: RepoFacts) -> list[tuple[str, int, str]]:
             continue
         wanted = {scope for _, scope in quiet}
         by_scope: dict[str, set[str]] = {}
-        for c in info.calls:
+        fixture_lines = []  # ``@pytest.fixture`` lines: the function under one is a fixture, not a test
+        calls = info.calls
+        for c in calls:
             if c.scope in wanted:
                 by_scope.setdefault(c.scope, set()).add(c.name)
+            if c.name in FIXTURE_DECORATORS:
+                fixture_lines.append(c.line)
+        fixtures = _decorated(info.functions, fixture_lines)
         for fn, scope in quiet:
+            if fn.line in fixtures:
+                continue
             if not any(_reaches_helper(name, path, helpers) for name in by_scope.get(scope, ())):
                 out.append((path, fn.line, fn.name))
+    return out
+
+
+FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture", "fixture", "pytest.yield_fixture"})
+
+
+def _decorated(functions: list[Function], lines: list[int]) -> set[int]:
+    """The lines of the functions that the decorators at ``lines`` decorate: the first function below each."""
+    starts = sorted(f.line for f in functions)
+    out = set()
+    for line in lines:
+        i = bisect.bisect_right(starts, line)
+        if i < len(starts):
+            out.add(starts[i])
     return out
 
 
