@@ -115,10 +115,7 @@ def unseeded_training(facts: RepoFacts) -> list[Ref]:
     transitively). An entry point is module-level code or a function no local code calls."""
     first = {ref.path: ref for ref in facts.training_refs}
     seeded_files, seed_nodes = _seeds(facts)
-    missing = [path for path in first if path not in seeded_files]
-    if not missing:
-        return []
-    missing = [path for path in missing if not _trains_deterministically(facts, path)]
+    missing = [path for path in first if path not in seeded_files and not _trains_deterministically(facts, path)]
     if not missing:
         return []
     graph = facts.call_graph

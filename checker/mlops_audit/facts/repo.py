@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from mlops_audit import tomlread
 from mlops_audit.cache import CodeCache, bytes_key, content_key
@@ -88,6 +88,7 @@ FIXTURE_DIRS = {"tests", "test", "fixtures", "testdata", "test_data", "docs", "d
 
 MAX_SHOWN_READS = 5
 TRAIN_SCRIPT = re.compile(r"(?i)train")  # a file name starting so (matched at its start)
+_T = TypeVar("_T")
 INFERENCE_NAME = re.compile(r"(predict|infer|inference|serve|serving|score|batch)", re.I)
 # a function named so predicts; ``score_ap_from_ranks`` / ``batch_norm`` do not (score and batch: file names only)
 INFERENCE_FUNCTION = re.compile(r"(predict|infer|inference|serve|serving)", re.I)
@@ -403,37 +404,29 @@ class RepoFacts:
     def text_search(self, path: str, pattern: re.Pattern[str]) -> bool:
         """Whether ``pattern`` is found in the text of ``path`` (False when it cannot be read). The answer is
         cached by the file's content and the pattern, so a warm run answers without reading the file."""
-        cache = self.cache
-        entry, key = self._known_key(path)
-        kind = _search_kind(pattern)
-        if cache is not None and key is not None:
-            known = cache.doc(kind, key)
-            if isinstance(known, bool):
-                return known
-        read_ns = time.time_ns()
-        text = self.text(path, report=False, keep=False)
-        if text is None:
-            return False
-        found = pattern.search(text) is not None
-        if key is None:
-            key = self._remember(entry, text, read_ns)
-        if cache is not None and key is not None:
-            cache.put_doc(kind, key, found)
-        return found
+        return self._text_doc(path, _search_kind(pattern), lambda text: pattern.search(text) is not None,
+                              lambda known: isinstance(known, bool), False)
 
     def text_answer(self, path: str, kind: str, compute: Callable[[str], list[str]]) -> list[str]:
         """``compute`` of the text of ``path`` (a list of strings; [] when it cannot be read), kept by the file's
         content under ``kind`` (name a new kind when ``compute`` changes): a warm run answers without reading."""
+        return self._text_doc(path, kind, compute,
+                              lambda known: isinstance(known, list) and all(isinstance(v, str) for v in known), [])
+
+    def _text_doc(self, path: str, kind: str, compute: Callable[[str], _T], valid: Callable[[Any], bool],
+                  unread: _T) -> _T:
+        """``compute`` of the text of ``path``, kept in the cache under ``kind`` by the file's content key (a
+        kept value is taken when ``valid``); ``unread`` when the file cannot be read."""
         cache = self.cache
         entry, key = self._known_key(path)
         if cache is not None and key is not None:
             known = cache.doc(kind, key)
-            if isinstance(known, list) and all(isinstance(v, str) for v in known):
-                return known
+            if valid(known):
+                return cast(_T, known)
         read_ns = time.time_ns()
         text = self.text(path, report=False, keep=False)
         if text is None:
-            return []
+            return unread
         found = compute(text)
         if key is None:
             key = self._remember(entry, text, read_ns)

@@ -136,16 +136,13 @@ LOCAL_ACTION = re.compile(r"^[ \t-]*uses:[ \t]*[\"']?\./([\w./-]{1,200}?)/?[\"']
 def _local_action_running_tests(facts: RepoFacts, text: str) -> str | None:
     """A composite action of the repository (``uses: ./.github/actions/unit-tests``) whose steps run a test
     command, themselves or through a script they name: the workflow runs what the action runs."""
-    from mlops_audit.facts.ci import TEST_COMMAND
-
     for folder in dict.fromkeys(m.group(1) for m in LOCAL_ACTION.finditer(text)):
         folder = posixpath.normpath(folder)
         path = next((f"{folder}/{n}" for n in ("action.yml", "action.yaml") if f"{folder}/{n}" in facts.path_set),
                     None)
         if path is None:
             continue
-        body = facts.text(path, report=False) or ""
-        if TEST_COMMAND.search(body) or BEHAVE.search(body) or _script_running_tests(facts, body, 1, folder):
+        if _commands_run_tests(facts, facts.text(path, report=False) or "", 1, folder):
             return path
     return None
 
@@ -165,26 +162,28 @@ def _script_running_tests(facts: RepoFacts, text: str, depth: int, base: str = "
     """A script of the repository named in ``text`` that runs a test command (itself, or a script it names,
     found beside the naming script first: ``base`` is its folder), or a job specification ``text`` submits whose
     commands do (described with its platform)."""
-    from mlops_audit.facts.ci import TEST_COMMAND, submitted_specs
+    from mlops_audit.facts.ci import submitted_specs
 
     for ref in dict.fromkeys(m.group(0) for m in SCRIPT_REF.finditer(text)):
         path = _resolve(facts, ref, base)
-        if path is None:
-            continue
-        body = facts.text(path, report=False) or ""
-        if TEST_COMMAND.search(body) or BEHAVE.search(body):
-            return path
-        if depth > 1 and _script_running_tests(facts, body, depth - 1, path.rpartition("/")[0]) is not None:
+        if path is not None and _commands_run_tests(facts, facts.text(path, report=False) or "", depth - 1,
+                                                    path.rpartition("/")[0]):
             return path
     for job, ref in submitted_specs(text):
         path = _resolve(facts, ref, base)
-        if path is None:
-            continue
-        commands = _spec_commands(facts, path, job)
-        if TEST_COMMAND.search(commands) or BEHAVE.search(commands) or (
-                depth > 1 and _script_running_tests(facts, commands, depth - 1, path.rpartition("/")[0])):
+        if path is not None and _commands_run_tests(facts, _spec_commands(facts, path, job), depth - 1,
+                                                    path.rpartition("/")[0]):
             return f"{path} ({job.platform} job)"
     return None
+
+
+def _commands_run_tests(facts: RepoFacts, text: str, depth: int, base: str) -> bool:
+    """Whether the commands of ``text`` run a test command, or a script or job they name does (``depth`` more
+    levels deep; ``base``: the folder of the file ``text`` comes from)."""
+    from mlops_audit.facts.ci import TEST_COMMAND
+
+    return bool(TEST_COMMAND.search(text) or BEHAVE.search(text)) or (
+        depth > 0 and _script_running_tests(facts, text, depth, base) is not None)
 
 
 # --------------------------------------------------------------------------- AUT003
