@@ -98,6 +98,33 @@ def test_damaged_or_stale_cache_is_ignored(tmp_path: Path, cache_home: Path) -> 
     assert header_of(path)["stamp"] != "1:0.0.0:other"  # rewritten for this version
 
 
+def test_an_analysis_found_damaged_when_read_is_made_again_and_rewritten(tmp_path: Path, cache_home: Path) -> None:
+    """An analysis is read and its checksum checked only when a rule reads a field of it: bytes damaged under a
+    sound header are then never read, the source is analysed again, and the next cache file holds sound bytes."""
+    from mlops_audit.facts import codec
+
+    root = make_repo(tmp_path / "r", FILES)
+    expected = report_json(root, cache=False)
+    report_json(root, cache=True)
+    (path,) = cache_home.glob("code-*.cache")
+    file = CacheFile(path)
+    sound = {key: file.read(key) or b"" for key in file.index}
+    file.close()
+    header = header_of(path)
+    docs = header["docs"]
+    assert isinstance(docs, dict)
+    kept = {name: value for name, value in docs.items() if not name.startswith("derived:")}  # answers worked out
+    damaged = {key: data[:-1] + bytes([data[-1] ^ 0xFF]) for key, data in sound.items()}  # again: fields read
+    rewrite(path, damaged, docs=kept)
+    assert report_json(root, cache=True) == expected
+    (path,) = cache_home.glob("code-*.cache")
+    file = CacheFile(path)
+    after = {key: file.read(key) for key in file.index}
+    file.close()
+    assert after.keys() == sound.keys()
+    assert all(data is not None and codec.decode(data) == codec.decode(sound[key]) for key, data in after.items())
+
+
 def test_a_run_that_changed_one_file_copies_the_other_entries(tmp_path: Path, cache_home: Path) -> None:
     files = {**FILES, **{f"pkg/m{i}.py": f"import os\nx = {i}\n" for i in range(5)}}
     root = make_repo(tmp_path / "r", files)
@@ -164,7 +191,7 @@ def test_parsed_yaml_and_notebooks_are_cached(tmp_path: Path, cache_home: Path,
     docs = header_of(path)["docs"]
     assert isinstance(docs, dict)
     kinds = sorted({name.split(":")[0] for name in docs if not name.startswith("match-")})  # glob answers aside
-    assert kinds == ["cells", "derived", "history", "notebook", "notebook-secrets", "secrets", "yaml"]
+    assert kinds == ["cells", "ci", "derived", "history", "notebook", "notebook-secrets", "secrets", "yaml"]
     parsed: list[str] = []
     real_load = yamlsafe.load
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from mlops_audit import cache as cache_module
-from mlops_audit import catalogue
+from mlops_audit import cachedir, catalogue
 from mlops_audit.cache import CacheFile, CodeCache, NoCacheDir, cache_dir, prune_stale_temporaries
 from mlops_audit.config import discover
 from mlops_audit.engine import run_audit
@@ -89,6 +89,8 @@ def test_no_cache_reads_nothing_from_the_cache_directory(tmp_path: Path, cache_h
 
     monkeypatch.setattr(cache_module, "cache_dir", forbidden)
     monkeypatch.setattr(cache_module, "open_regular", forbidden)
+    monkeypatch.setattr(cachedir, "cache_dir", forbidden)  # where a kept report (mlops_audit.memo) is looked for
+    monkeypatch.setattr(cachedir, "open_regular", forbidden)
     report = run_audit(root, discover(root), cache=False)
     assert len(report.results) == len(catalogue._build(catalogue._parse_yaml()))
 

@@ -110,6 +110,23 @@ def test_dep003_pinned_bases_pass(tmp_path: Path, dockerfile: str) -> None:
     assert status(build(tmp_path, docker_repo(dockerfile)), "DEP003") == "pass"
 
 
+@pytest.mark.parametrize("heredoc", [
+    "RUN python - <<'PY'\nfrom megatron.bridge import AutoBridge\nimport torch\nPY\n",
+    "RUN <<EOF\nset -e\nfrom x import y\nEOF\n",
+    "RUN <<-\"EOT\" bash\n\tfrom a import b\n\tEOT\n",
+    "COPY <<EOF /app/conf.py\nfrom app import settings\nUSER root\nEOF\n",
+])
+def test_a_heredoc_is_part_of_its_instruction(tmp_path: Path, heredoc: str) -> None:
+    """Issue 13 (blind set): the lines of a heredoc (BuildKit) are its instruction's, never instructions: a
+    ``from ... import`` line in a Python heredoc is no unpinned stage, a ``USER root`` line in a file no user."""
+    dockerfile = "FROM python:3.11.9-slim\n" + heredoc + "USER app\nCMD [\"python\", \"-m\", \"app\"]\n"
+    report = build(tmp_path, docker_repo(dockerfile))
+    assert status(report, "DEP003") == "pass"
+    assert status(report, "DEP004") == "pass"
+    unterminated = build(tmp_path / "u", docker_repo("FROM python:3.11.9-slim\nRUN cat <<EOF\nFROM ubuntu\n"))
+    assert status(unterminated, "DEP003") == "pass"  # the rest of the file is the heredoc
+
+
 def test_dep003_not_applicable_without_dockerfile(tmp_path: Path) -> None:
     report = build(tmp_path, {"train.py": TRAIN})
     assert status(report, "DEP003") == "not_applicable"

@@ -146,6 +146,38 @@ def test_mod003_dvc_artifacts_pass(tmp_path: Path) -> None:
     assert "DVC" in result(report, "MOD003").reason
 
 
+MODEL_DVC = "wdir: ../models\nouts:\n- md5: c2f5c0a1954209865b9be1945f33ed6e\n  size: 17567709\n  path: best.ckpt\n"
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"dvcfiles/trained_model.dvc": MODEL_DVC}, id="dvc-file-named-otherwise-with-wdir"),
+    pytest.param({"models/model.pkl.dvc": "outs:\n- md5: 0cc175b9c0f1b6a831c399e269772661\n  path: model.pkl\n"},
+                 id="dvc-add-model-file"),
+    pytest.param({"models.dvc": "outs:\n- md5: 0cc175b9c0f1b6a831c399e269772661.dir\n  path: models\n"},
+                 id="dvc-add-models-folder"),
+    pytest.param({"dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    outs:\n      - models/model.joblib\n"},
+                 id="stage-output"),
+])
+def test_mod003_a_model_versioned_with_dvc_passes(tmp_path: Path, files: dict[str, str]) -> None:
+    """Issue 13 (blind set): a model kept by DVC, however the .dvc file is named or where it runs from, is
+    versioned (a serving image pulls that version)."""
+    report = build(tmp_path, {"train.py": TRAIN, **files})
+    assert status(report, "MOD003") == "pass"
+    assert result(report, "MOD003").reason.startswith("model versioned with DVC")
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"data/raw.csv.dvc": "outs:\n- md5: 0cc175b9c0f1b6a831c399e269772661\n  path: raw.csv\n"},
+                 id="only-data-versioned"),
+    pytest.param({"dvc.yaml": "stages:\n  prep:\n    cmd: python prep.py\n    outs:\n      - data/clean.csv\n"},
+                 id="stage-outputs-data"),
+    pytest.param({"sub/x.dvc": "wdir: ../..\nouts:\n- md5: 0cc175b9c0f1b6a831c399e269772661\n  path: m.pkl\n"},
+                 id="an-output-outside-the-folder"),
+])
+def test_mod003_dvc_versioning_data_alone_still_fires(tmp_path: Path, files: dict[str, str]) -> None:
+    assert status(build(tmp_path, {"train.py": TRAIN, **files}), "MOD003") == "fail"
+
+
 # --------------------------------------------------------------------------- MOD004
 def test_mod004_no_seed_fires_at_the_first_training_call(tmp_path: Path) -> None:
     report = build(tmp_path, {"train.py": TRAIN})

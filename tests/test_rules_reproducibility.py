@@ -134,8 +134,19 @@ def test_rep004_no_python_version_fires(tmp_path: Path) -> None:
         {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'},
         {"Dockerfile": "FROM python:3.11-slim\n"},
         {"docker/Dockerfile": "FROM docker.io/library/python:3.12.4 AS base\n"},
+        {".devcontainer.json": '{\n  // a dev container\n'
+                               '  "image": "mcr.microsoft.com/devcontainers/python:3.10"\n}\n'},
+        {".devcontainer/devcontainer.json": '{"features": {"ghcr.io/devcontainers/features/python:1": '
+                                            '{"version": "3.11"}}}\n'},
+        {".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                     "      - uses: actions/setup-python@v5\n        with:\n"
+                                     "          python-version: '3.8'\n"},
+        {".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n"
+                                     "        python-version: [\"3.10\", \"3.11\"]\n    runs-on: ubuntu-latest\n"
+                                     "    steps:\n      - run: pytest\n"},
     ],
-    ids=lambda m: next(iter(m)),
+    ids=lambda m: next(iter(m)) + ("" if "python-version" not in next(iter(m.values())) else
+                                   "-matrix" if "matrix" in next(iter(m.values())) else "-setup-python"),
 )
 def test_rep004_declarations_pass(tmp_path: Path, declaration: dict[str, str]) -> None:
     assert status(build(tmp_path, {**CODE, **declaration}), "REP004") == "pass"
@@ -148,8 +159,12 @@ def test_rep004_declarations_pass(tmp_path: Path, declaration: dict[str, str]) -
         {".tool-versions": "nodejs 20.1.0\n"},
         {"environment.yml": "dependencies:\n  - python\n"},  # no version
         {"Dockerfile": "FROM python:latest\n"},
+        {".devcontainer.json": '{"image": "mcr.microsoft.com/devcontainers/base:ubuntu"}\n'},
+        {"docs/devcontainer.json": '{"image": "python:3.10"}\n'},  # not where a dev container is read from
+        {".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                     "      - uses: actions/setup-python@v5\n      - run: pytest\n"},
     ],
-    ids=lambda m: next(iter(m)),
+    ids=lambda m: next(iter(m)) + ("-base-image" if "base:ubuntu" in next(iter(m.values())) else ""),
 )
 def test_rep004_non_declarations_fire(tmp_path: Path, not_a_declaration: dict[str, str]) -> None:
     assert status(build(tmp_path, {**CODE, **not_a_declaration}), "REP004") == "fail"

@@ -92,6 +92,9 @@ FLAGGED = [
     ("suffixed camelCase", f'dbPassword = "{PASSWORD}"', "hard-coded password", PASSWORD),
     ("YAML", f'database:\n  db_password: "{PASSWORD}"\n', "hard-coded password", PASSWORD),
     (".env unquoted", f"DB_PASSWORD={PASSWORD}\n", "hard-coded password", PASSWORD),
+    ("YAML unquoted", f"db:\n  password: {PASSWORD}\n", "hard-coded password", PASSWORD),
+    ("JSON key with an unquoted-looking value", f'{{"note": "x", "password": "{PASSWORD}"}}', "hard-coded password",
+     PASSWORD),
     ("export", f"export API_SECRET={TOKEN}\n", "hard-coded secret", TOKEN),
     ("INI", f"[db]\npassword = {PASSWORD}\n", "hard-coded password", PASSWORD),
     ("JSON", f'{{"db_password": "{PASSWORD}"}}', "hard-coded password", PASSWORD),
@@ -153,6 +156,9 @@ FLAGGED = [
 
 # (class, text): what looks like a secret and is none
 NEAR_MISSES = [
+    # a sentence of a data set (an instruction-tuning record) that shows a made-up password
+    ("prose in a JSON data set", f'  "output": "Here is a randomly generated 8-character password: {PASSWORD}.\\n\\n'
+                                 'Please use a unique password."'),
     ("environ read", "key = os.environ['WANDB_API_KEY']"),
     ("setdefault of a reference", 'os.environ.setdefault("MY_SERVICE_TOKEN", "${MY_SERVICE_TOKEN}")'),
     ("dict key from a variable", 'params = {"api_key": api_key, "n": 3}'),

@@ -75,6 +75,16 @@ def step(model, optimizer, x, y):
 import xgboost as xgb
 booster = xgb.train({"max_depth": 2}, xgb.DMatrix([[1.0]], label=[1]))
 """, 2),
+    "fastai-fine-tune": ("""\
+from fastai.vision.all import unet_learner, resnet34
+learn = unet_learner(dls, resnet34)
+learn.fine_tune(**params["fine_tune_args"])
+""", 3),
+    "fastai-one-cycle": ("""\
+from fastai.tabular.all import tabular_learner
+learn = tabular_learner(dls)
+learn.fit_one_cycle(5, 1e-3)
+""", 3),
 }
 
 

@@ -313,6 +313,9 @@ decoy("UUID",
       ("env", lambda g: one(f"AZURE_CLIENT_ID={g.uid()}")),
       ("json", lambda g: one(f'{{"tenant_id": "{g.uid()}", "subscription_id": "{g.uid()}"}}')),
       ("test", lambda g: one(f'    os.environ["API_KEY"] = "{g.uid()}"')))
+decoy("prose in a data set",  # an instruction-tuning record that shows a made-up password
+      ("json", lambda g: one(f'  "output": "Here is a randomly generated 8-character password: {g.password()}. '
+                             'Do not reuse it."')))
 decoy("base64 image in a notebook output",
       ("ipynb-img", lambda g: one(g.s(B64, 2000) + "=")))
 decoy("placeholder",

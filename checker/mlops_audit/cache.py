@@ -37,15 +37,17 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from mlops_audit import __version__
-from mlops_audit.facts.code import CodeInfo
+from mlops_audit.cachedir import NoCacheDir as NoCacheDir
+from mlops_audit.cachedir import cache_dir as cache_dir
+from mlops_audit.cachedir import open_regular as open_regular
+from mlops_audit.facts.code import CodeInfo, analyse
 from mlops_audit.facts.codec import VERSION as CODEC_VERSION
 from mlops_audit.facts.codec import decode_lazy, encode, seal, unseal
 
@@ -62,26 +64,6 @@ SUFFIX = ".cache"
 TRAILER = 21  # b"\n", the header's length in 19 digits, b"\n"
 RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
 MAX_CACHE_FILES = 64
-
-
-class NoCacheDir(OSError):
-    """There is no cache directory to use (no MLOPS_AUDIT_CACHE_DIR, no XDG_CACHE_HOME, no home directory)."""
-
-
-def cache_dir() -> Path:
-    """The cache directory; raises NoCacheDir when there is none (HOME unset and no passwd entry: the audit then
-    runs without a cache)."""
-    explicit = os.environ.get("MLOPS_AUDIT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            home = Path.home()
-        except (RuntimeError, KeyError, OSError) as exc:  # RuntimeError: "Could not determine home directory"
-            raise NoCacheDir(f"no home directory ({exc})") from None
-        base = str(home / ".cache")
-    return Path(base) / "mlops-audit"
 
 
 def analysers_hash(catalogue: str) -> str:
@@ -108,19 +90,6 @@ def bytes_key(raw: bytes) -> str:
 def _signature_text(signature: tuple[int, int, int, int]) -> str:
     size, mtime, ctime, inode = signature
     return f"{size} {mtime} {ctime} {inode}"
-
-
-def open_regular(path: Path) -> BinaryIO:
-    """``path`` opened for reading, unbuffered, when it is a regular file; raises OSError otherwise. Never waits:
-    a FIFO planted in the cache directory would block a plain ``open`` forever."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"not a regular file: {path}")
-        return os.fdopen(fd, "rb", buffering=0)
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 class CacheFile:
@@ -151,14 +120,17 @@ class CacheFile:
         self.header: dict[str, Any] = header
         self.index: dict[str, Any] = header.pop("index")
 
+    def has(self, key: str) -> bool:
+        """Whether the index has a well-formed row for entry ``key`` (its bytes are not read)."""
+        row = self.index.get(key)
+        return (isinstance(row, list) and len(row) == 2 and all(type(x) is int for x in row)
+                and row[0] >= 0 and row[1] >= 0 and row[0] + row[1] <= self._end)
+
     def read(self, key: str) -> bytes | None:
         """The stored bytes of entry ``key``; None when there is none (or its index row is damaged)."""
-        row = self.index.get(key)
-        if not (isinstance(row, list) and len(row) == 2 and all(type(x) is int for x in row)):
+        if not self.has(key):
             return None
-        offset, length = row
-        if offset < 0 or length < 0 or offset + length > self._end:
-            return None
+        offset, length = self.index[key]
         try:
             data = os.pread(self._fh.fileno(), length, offset)  # one system call, no buffer to copy through
         except (OSError, ValueError):  # ValueError: read after close
@@ -243,24 +215,31 @@ class CodeCache:
         self._old_files = files if isinstance(files, dict) else {}
         self._old_docs = docs if isinstance(docs, dict) else {}
 
-    def get(self, key: str) -> CodeInfo | None:
+    def get(self, key: str, source: str | Callable[[], str | None] | None = None) -> CodeInfo | None:
+        """The analysis of content ``key``, or None. One from the cache file is read (and its checksum checked)
+        only when a field of it is; if its bytes turn out damaged then, ``source`` (the text, or a function
+        reading it again) is analysed instead."""
         if not self.enabled:
             return None
         info = self._new.get(key)
         if info is not None:  # the same content twice (empty __init__.py files...): one analysis, shared
             self.hits += 1
             return info
-        row = self._file.read(key) if self._file is not None else None
-        if row is None:
+        file = self._file
+        if file is None or not file.has(key):
             self.misses += 1
             return None
         error = self.doc("error", key)
-        try:
-            info = decode_lazy(row, error if isinstance(error, str) else None)
-        except (TypeError, ValueError):
-            self.misses += 1
-            self._dropped = True
-            return None  # a damaged entry: parse again
+
+        def recover() -> CodeInfo:
+            self._dropped = True  # written again, from the analysis made now
+            self._from_file.discard(key)
+            text = source() if callable(source) else source
+            if text is None:
+                return CodeInfo(error="its cached analysis was damaged, and it could not be read again")
+            return analyse(text)
+
+        info = decode_lazy(lambda: file.read(key), recover, error if isinstance(error, str) else None)
         self._new[key] = info
         self._from_file.add(key)
         self.hits += 1
@@ -369,9 +348,10 @@ class CodeCache:
         folder = self.path.parent
         for stale in folder.glob("code-*.json"):  # format 4 and older
             stale.unlink(missing_ok=True)
-        files = sorted(folder.glob(f"code-*{SUFFIX}"), key=_mtime, reverse=True)
-        for old in files[MAX_CACHE_FILES:]:
-            old.unlink(missing_ok=True)
+        for pattern in (f"code-*{SUFFIX}", "report-*.memo"):  # analyses, and kept reports (mlops_audit.memo)
+            files = sorted(folder.glob(pattern), key=_mtime, reverse=True)
+            for old in files[MAX_CACHE_FILES:]:
+                old.unlink(missing_ok=True)
         prune_stale_temporaries(folder)
 
 
@@ -383,7 +363,7 @@ def _mtime(path: Path) -> float:
 
 
 # what write_cache_file and an on_save writer leave (catalogue.save_compiled names its temporary files so)
-TEMPORARY_PATTERNS = (".code-*.tmp", ".catalogue-*.tmp")
+TEMPORARY_PATTERNS = (".code-*.tmp", ".catalogue-*.tmp", ".report-*.tmp")
 
 
 def prune_stale_temporaries(folder: Path, *, now: float | None = None) -> None:

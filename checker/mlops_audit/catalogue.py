@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlops_audit.checks import CheckSpecError, validate
 from mlops_audit.models import PILLARS, SEVERITIES, Rule
 from mlops_audit.resources import resource_dir
 
@@ -32,10 +31,10 @@ class CatalogueError(ValueError):
     """A rule definition is invalid."""
 
 
-def rule_from_dict(data: Any, source: str) -> Rule:
-    """Build and validate one rule; raises CatalogueError with a message naming the rule."""
-    from mlops_audit.predicates import CONDITIONS
-
+def rule_from_dict(data: Any, source: str, *, deep: bool = True) -> Rule:
+    """Build and validate one rule; raises CatalogueError with a message naming the rule. ``deep=False`` leaves
+    out what needs the predicates (their names, the check's shape: importing them imports every fact), for the
+    built-in rules, checked by :func:`check_builtin` before any is evaluated."""
     if not isinstance(data, dict):
         raise CatalogueError(f"{source}: a rule must be a mapping")
     rid = str(data.get("id", "?"))
@@ -56,13 +55,8 @@ def rule_from_dict(data: Any, source: str) -> Rule:
         applies = [applies]
     if not isinstance(applies, list) or not all(isinstance(c, str) for c in applies):
         raise CatalogueError(f"{source}: rule {rid} applies_when must be a list of condition names")
-    unknown = [c for c in applies if c not in CONDITIONS]
-    if unknown:
-        raise CatalogueError(f"{source}: rule {rid} unknown condition(s) {unknown} (known: {sorted(CONDITIONS)})")
-    try:
-        validate(data["check"], untrusted=source != "builtin")  # a custom rule's regexes run under RE2
-    except CheckSpecError as exc:
-        raise CatalogueError(f"{source}: rule {rid}: {exc}") from None
+    if deep:
+        _check_against_predicates(rid, applies, data["check"], source)
     refs = data.get("references") or []
     if not isinstance(refs, list):
         raise CatalogueError(f"{source}: rule {rid} references must be a list")
@@ -80,6 +74,19 @@ def rule_from_dict(data: Any, source: str) -> Rule:
         references=tuple(str(r) for r in refs),
         source=source,
     )
+
+
+def _check_against_predicates(rid: str, applies: list[str], check: Any, source: str) -> None:
+    from mlops_audit.checks import CheckSpecError, validate
+    from mlops_audit.predicates import CONDITIONS
+
+    unknown = [c for c in applies if c not in CONDITIONS]
+    if unknown:
+        raise CatalogueError(f"{source}: rule {rid} unknown condition(s) {unknown} (known: {sorted(CONDITIONS)})")
+    try:
+        validate(check, untrusted=source != "builtin")  # a custom rule's regexes run under RE2
+    except CheckSpecError as exc:
+        raise CatalogueError(f"{source}: rule {rid}: {exc}") from None
 
 
 COMPILED_FORMAT = 3  # 2: sealed (a keyed checksum, as the analysis cache's entries); 3: with the knowledge
@@ -141,7 +148,7 @@ def _read_sealed(directory: Path) -> list[tuple[str, Any]] | None:
     (its seal verifies) for these YAML files. Anything else in the cache directory is ignored: it may have been
     planted there (in CI the cache directory is often inside the workspace a pull request writes)."""
     from mlops_audit.cache import open_regular
-    from mlops_audit.facts.codec import unseal
+    from mlops_audit.sealing import unseal
 
     try:
         with open_regular(_compiled_path(directory)) as fh:
@@ -154,14 +161,14 @@ def _read_sealed(directory: Path) -> list[tuple[str, Any]] | None:
     return _files_of(doc)
 
 
-def _build(files: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> tuple[Rule, ...]:
+def _build(files: list[tuple[str, Any]] | tuple[tuple[str, Any], ...], *, deep: bool = False) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     seen: set[str] = set()
     for name, docs in files:
         if name.startswith(KNOWLEDGE + "/"):
             continue  # knowledge, not rules: see knowledge_docs
         for item in docs:
-            rule = rule_from_dict(item, "builtin")
+            rule = rule_from_dict(item, "builtin", deep=deep)
             if rule.id in seen:
                 raise CatalogueError(f"duplicate rule id {rule.id} in {name}")
             seen.add(rule.id)
@@ -170,18 +177,35 @@ def _build(files: list[tuple[str, Any]] | tuple[tuple[str, Any], ...]) -> tuple[
 
 
 @lru_cache(maxsize=2)
+def check_builtin(cache: bool = True) -> None:
+    """Check the built-in rules against the predicates (their conditions and checks, see ``rule_from_dict``),
+    once a process, before the first is evaluated; raises CatalogueError. :func:`builtin_rules` leaves it out
+    so that a run which evaluates no rule (a report kept by :mod:`mlops_audit.memo`, ``rules``, ``explain``)
+    imports no fact."""
+    _build(_builtin_files(cache), deep=True)
+
+
+@lru_cache(maxsize=2)
 def builtin_rules(cache: bool = True) -> tuple[Rule, ...]:
     """The built-in catalogue. Parsing YAML (and importing PyYAML) costs 20 ms a run, so the parsed catalogue
     is kept as sealed JSON in the cache directory, keyed by the hash of rules/*.yaml (written by the analysis
-    cache's save, so ``--no-cache`` writes nothing); the rules are validated again either way. ``cache=False``
-    (``--no-cache``): nothing is read from the cache directory."""
+    cache's save, so ``--no-cache`` writes nothing); its shape is checked on every run, and what needs the
+    predicates by :func:`check_builtin` before a rule is evaluated. ``cache=False`` (``--no-cache``): nothing
+    is read from the cache directory."""
+    return _build(_builtin_files(cache))
+
+
+@lru_cache(maxsize=2)
+def _builtin_files(cache: bool) -> list[tuple[str, Any]] | tuple[tuple[str, Any], ...]:
+    """The compiled catalogue when its rules build, else the YAML parsed (a damaged file)."""
     compiled = _compiled(cache)
     if compiled is not None:
         try:
-            return _build(compiled)
+            _build(compiled)
+            return compiled
         except (CatalogueError, TypeError, AttributeError):
             pass  # a damaged file: read the YAML
-    return _build(_parse_yaml())
+    return _parse_yaml()
 
 
 @lru_cache(maxsize=2)
@@ -257,7 +281,7 @@ def save_compiled(directory: Path) -> None:
     if _compiled(False) is not None or _read_sealed(directory) is not None:
         return  # the shipped one is of these YAML files, or this tool's is there
     try:
-        from mlops_audit.facts.codec import seal
+        from mlops_audit.sealing import seal
 
         text = compiled_text()
         if text is None:

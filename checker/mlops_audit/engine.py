@@ -7,17 +7,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_audit import __version__
 from mlops_audit.baseline import fingerprint
-from mlops_audit.catalogue import all_rules, analysis_cache
-from mlops_audit.checks import evaluate
+from mlops_audit.catalogue import all_rules, analysis_cache, check_builtin
 from mlops_audit.config import Config
-from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.globs import matches
 from mlops_audit.models import CheckUnavailable, Evidence, Finding, Report, Rule, RuleResult
-from mlops_audit.predicates import not_applicable
 from mlops_audit.scoring import maturity, overall_score, pillar_scores
+
+if TYPE_CHECKING:  # the facts, checks and predicates are imported by the audit, not by a kept report's run
+    from mlops_audit.facts.repo import RepoFacts
 
 LAST = ("AUD",)  # rules about the audit itself run after every other rule has read what it needs
 
@@ -97,6 +98,9 @@ def _path_ignored(config: Config, rule: Rule, path: str | None) -> bool:
 
 
 def evaluate_rule(rule: Rule, facts: RepoFacts, selection: Selection) -> RuleResult:
+    from mlops_audit.checks import evaluate
+    from mlops_audit.predicates import not_applicable
+
     reason = selection.ignored(rule)
     if reason is not None:
         return RuleResult(rule, "ignored", reason=reason)
@@ -144,7 +148,55 @@ def run_audit(
     terminal. Pass ``facts``
     (built for the same root and config) to read them afterwards, as ``mlops-audit fix`` does."""
     with paused_gc():
-        return _audit(root, config, select, ignore, progress, cache, facts)
+        if facts is not None or not cache:
+            return _audit(root, config, select, ignore, progress, cache, facts)
+        return _audit_or_kept(root, config, select, ignore, progress)
+
+
+def _audit_or_kept(root: Path, config: Config, select: list[str] | None, ignore: list[str] | None,
+                   progress: Callable[[int, int, str], None] | None) -> Report:
+    """The report kept by the last run when nothing it was made from changed (:mod:`mlops_audit.memo`), else
+    the audit, whose report is then kept."""
+    import time
+
+    from mlops_audit import memo
+    from mlops_audit.cachedir import NoCacheDir
+    from mlops_audit.gitrun import ref_tips
+    from mlops_audit.inventory import build_inventory
+
+    listed_ns = time.time_ns()
+    inventory = build_inventory(root, config.exclude)
+    wanted: str | None = None
+    try:
+        where = memo.path_for(root)
+        tips = ref_tips(inventory.git) if inventory.git is not None else None
+        wanted = memo.key(root, config, select, ignore, inventory, tips, listed_ns)
+    except (memo.NotKept, NoCacheDir, OSError):
+        pass
+    if wanted is not None:
+        kept = memo.take(where, wanted)
+        if kept is not None:
+            report, problems = kept
+            config.problems.extend((config.source or "configuration", problem) for problem in problems)
+            return report
+    from mlops_audit.facts.repo import RepoFacts
+
+    facts = RepoFacts(root, config, analysis_cache(root, enabled=True))
+    facts.__dict__["inventory"] = inventory  # listed once (a cached_property: set, not built again)
+    before = len(config.problems)
+    report = _audit(root, config, select, ignore, progress, True, facts)
+    if wanted is not None and _lasting(report, facts):
+        memo.keep(where, wanted, report, [problem for _, problem in config.problems[before:]])
+    return report
+
+
+def _lasting(report: Report, facts: RepoFacts) -> bool:
+    """Whether the same inputs give this report again: no rule failed for a passing reason (a history scan
+    stopped by its timeout or by git, a rule's own exception). A check not made for a reason its inputs keep
+    (a file that cannot be read, a partial clone's incomplete history) is as lasting as any answer."""
+    if "history" in facts.__dict__ and facts.history.problem is not None and not facts.history.lasting:
+        return False
+    return all(r.status != "error" or r.reason.startswith("not checked: ") for r in report.results)
 
 
 @contextmanager
@@ -165,7 +217,10 @@ def paused_gc() -> Iterator[None]:
 
 def _audit(root: Path, config: Config, select: list[str] | None, ignore: list[str] | None,
            progress: Callable[[int, int, str], None] | None, cache: bool, facts: RepoFacts | None) -> Report:
+    from mlops_audit.facts.repo import RepoFacts
+
     rules, problems = all_rules(config.custom_rules, cache=cache)
+    check_builtin(cache)
     for problem in problems:
         config.problems.append((config.source or "configuration", problem))
     selection = selection_for(config, select, ignore)

@@ -389,3 +389,25 @@ def locate(root: Path) -> GitRepo | str:
             return _linked(dot_git, top)
         return "not a git repository"
     return "not a git repository"
+
+
+def is_object_name(text: str) -> bool:
+    """A full object name (SHA-1 or SHA-256, lower-case hex)."""
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def ref_tips(repo: GitRepo) -> list[str] | None:
+    """The sorted, distinct object names of every ref and of HEAD (what ``rev-list --all`` starts from), or None
+    when git cannot say. One process: the history scan and a kept report (mlops_audit.memo) are keyed by it."""
+    try:
+        done = run(repo, "rev-parse", "--all", "HEAD", timeout=30)
+        if done.returncode != 0:  # no commit yet (HEAD unborn): the refs alone
+            done = run(repo, "rev-parse", "--all", timeout=30)
+    except (OSError, GitUnavailable, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    names = done.stdout.decode("ascii", "replace").split()
+    if not all(is_object_name(n) for n in names):
+        return None
+    return sorted(set(names))

@@ -11,34 +11,26 @@ and its cache in the user's cache directory, never from the audited repository.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import sys
+from collections.abc import Callable
 
+from mlops_audit import sealing
 from mlops_audit.facts.code import CodeInfo
 
-DIGEST = 16
 _KEY = b"mlops-audit code analysis"
 VERSION = f"marshal{marshal.version}-py{sys.version_info[0]}.{sys.version_info[1]}"
-
-
-def _digest(body: bytes | memoryview, key: bytes = _KEY) -> bytes:
-    return hashlib.blake2b(body, digest_size=DIGEST, key=key).digest()
+DIGEST = sealing.DIGEST
 
 
 def seal(body: bytes, key: bytes = _KEY) -> bytes:
-    """``body`` preceded by its keyed checksum: how this tool marks the bytes it writes to its cache (analyses,
-    cache headers, the compiled rule catalogue; each kind with a ``key`` of its own)."""
-    return _digest(body, key) + body
+    """:func:`mlops_audit.sealing.seal`, with the analyses' key by default."""
+    return sealing.seal(body, key)
 
 
 def unseal(data: bytes, key: bytes = _KEY) -> memoryview:
-    """The body :func:`seal` sealed with ``key``; raises ValueError when the checksum does not match (damaged
-    bytes, or bytes not written by this tool for that purpose): nothing of them is read then."""
-    body = memoryview(data)[DIGEST:]
-    if len(data) <= DIGEST or _digest(body, key) != data[:DIGEST]:
-        raise ValueError("not sealed by mlops-audit (damaged, or written by something else)")
-    return body
+    """:func:`mlops_audit.sealing.unseal`, with the analyses' key by default."""
+    return sealing.unseal(data, key)
 
 
 def encode(info: CodeInfo) -> bytes:
@@ -73,35 +65,40 @@ def decode(data: bytes) -> CodeInfo:
 
 
 class LazyCodeInfo(CodeInfo):
-    """An analysis whose checksum was checked, read (marshal) only when one of its fields is: a warm run whose
-    answers were kept (facts/derived.py) reads few of its 2,000 analyses. Its ``error`` (AUD001) is known
-    without reading it: the cache keeps it beside the analysis."""
+    """An analysis read only when one of its fields is: a warm run whose answers were kept (facts/derived.py)
+    reads few of its 2,000 analyses, and pays neither the read nor the checksum of the others. ``load`` gives
+    its sealed bytes (None when they cannot be read); their checksum is checked before marshal reads anything,
+    and when it does not match, ``recover`` gives the analysis instead (the source analysed again). Its
+    ``error`` (AUD001) is known without reading it: the cache keeps it beside the analysis, in its sealed
+    header."""
 
-    __slots__ = ("_body",)
+    __slots__ = ("_load", "_recover")
 
-    def __init__(self, body: memoryview, error: str | None) -> None:
-        self._body = body
+    def __init__(self, load: Callable[[], bytes | None], recover: Callable[[], CodeInfo], error: str | None) -> None:
+        self._load, self._recover = load, recover
         self.error = error
 
     def __getattr__(self, name: str) -> object:
         # a field never set (slots raise AttributeError): read the analysis once and set every field
-        if name == "_body":
+        if name in ("_load", "_recover"):
             raise AttributeError(name)
-        full = _decode_body(self._body)
+        data = self._load()
+        try:
+            if data is None:
+                raise ValueError("unreadable")
+            full = _decode_body(unseal(data))
+        except ValueError:  # damaged since the header was sealed: never trusted, analysed again
+            full = self._recover()
         for slot in CodeInfo.__slots__:
             if slot != "error":
                 setattr(self, slot, getattr(full, slot) if slot[0] != "_" else object.__getattribute__(full, slot))
         return object.__getattribute__(self, name)
 
 
-def decode_lazy(data: bytes, error: str | None) -> CodeInfo:
-    """The analysis :func:`encode` wrote, its checksum checked now and its fields read when first used;
-    ``error`` is its ``error`` (kept beside it). Raises ValueError when the checksum does not match."""
-    try:
-        body = unseal(data)
-    except ValueError:
-        raise ValueError("damaged analysis") from None
-    return LazyCodeInfo(body, error)
+def decode_lazy(load: Callable[[], bytes | None], recover: Callable[[], CodeInfo], error: str | None) -> CodeInfo:
+    """The analysis :func:`encode` wrote, read by ``load`` and checked when a field is first used (see
+    :class:`LazyCodeInfo`); ``error`` is its ``error`` (kept beside it)."""
+    return LazyCodeInfo(load, recover, error)
 
 
 def _decode_body(body: memoryview) -> CodeInfo:

@@ -37,7 +37,12 @@ class Undecodable(ValueError):
 def source_stamp() -> str:
     """The size and modification time of the modules that work the answers out (facts/, pillars/, the
     knowledge): an answer of code changed since (a development install between two versions) is not taken.
-    Stat only, no read: a warm run pays ~50 stats."""
+    Stat only, no read: a run pays ~50 stats, once."""
+    return _source_stamp()
+
+
+@lru_cache(maxsize=1)
+def _source_stamp() -> str:
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parts = []
     for folder in ("facts", "pillars"):

@@ -166,6 +166,7 @@ def read_manifests(facts: RepoFacts) -> Manifests:
             _read_manifest(facts, path, out, signed)
         except Exception as exc:
             facts._unreadable(path, exc)
+    _python_of_environments(facts, out)
     for df in facts.dockerfiles:
         if df.problem is not None:
             out.mark_unread(df.path, df.problem, manifests.PYTHON)
@@ -175,6 +176,30 @@ def read_manifests(facts: RepoFacts) -> Manifests:
                 out.found_python_version.append(f"{df.path} (FROM {stage.image})")
                 break
     return out
+
+
+# a dev container built on a Python image ("image": "mcr.microsoft.com/devcontainers/python:3.10"), or with the
+# Python feature at a version; a GitHub workflow's setup-python (or a matrix) at a version
+DEVCONTAINER_PYTHON = re.compile(
+    r'"image"[ \t]*:[ \t]*"[^"\n]{0,200}python:[ \t]*\d|features/python[^"\n]{0,50}"[ \t]*:[ \t]*\{[^}]{0,200}'
+    r'"version"[ \t]*:[ \t]*"\d')
+WORKFLOW_PYTHON = re.compile(r"(?m)^[ \t-]*python-version:[\[\"' \t]*3\.\d")  # one class: linear
+
+
+def _is_devcontainer(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return path == ".devcontainer.json" or (name == "devcontainer.json" and path.startswith(".devcontainer/"))
+
+
+def _python_of_environments(facts: RepoFacts, out: Manifests) -> None:
+    """The Python version a dev container or a CI workflow runs, declared where it is set up (not in a
+    manifest: the project runs on that version all the same)."""
+    for path in facts.paths:
+        if _is_devcontainer(path) and facts.text_search(path, DEVCONTAINER_PYTHON):
+            out.found_python_version.append(f"{path} (a Python image)")
+    for ci_file in facts.ci_files:
+        if ci_file.system == "github" and facts.text_search(ci_file.path, WORKFLOW_PYTHON):
+            out.found_python_version.append(f"{ci_file.path} (python-version)")
 
 
 def _read_manifest(facts: RepoFacts, path: str, out: Manifests, signed: dict[str, Signature]) -> None:
@@ -307,7 +332,26 @@ def _add_by_path(facts: RepoFacts, path: str, system: str, found: list[ci.CiFile
                 except ValueError as exc:
                     facts.problem(path, str(exc))
                     break
-    found.append(ci.describe(path, system, text))
+    found.append(described(facts, path, system, text))
+
+
+def described(facts: RepoFacts, path: str, system: str, text: str) -> ci.CiFile:
+    """:func:`ci.describe`, kept in the (sealed) cache by the system, the text's content key and the deriving
+    code's stamp: a warm run reads a workflow's lines again only when it changed (34 files, 6,700 lines on
+    diffusers)."""
+    cache = facts.cache
+    if cache is None:
+        return ci.describe(path, system, text)
+    from mlops_audit.facts import derived
+
+    key = f"{system}:{derived.source_stamp()}:{content_key(text)}"
+    found = cache.doc("ci", key)
+    if isinstance(found, list) and len(found) == 3 and type(found[0]) is bool and type(found[1]) is bool \
+            and isinstance(found[2], str):
+        return ci.CiFile(path, system, found[0], found[1], path.endswith(YAML_SUFFIXES), found[2])
+    out = ci.describe(path, system, text)
+    cache.put_doc("ci", key, [out.runs_tests, out.scheduled, out.by_hand])
+    return out
 
 
 def _add_by_content(facts: RepoFacts, path: str, hint: str, signature: Signature | None,
@@ -330,4 +374,4 @@ def _add_by_content(facts: RepoFacts, path: str, hint: str, signature: Signature
     else:  # a Jenkinsfile-like name: the signature is a regex on the text
         system = signatures.ci_signature(path, text, lambda source: quiet_yaml(facts, source))
     if system is not None:
-        found.append(ci.describe(path, system, text))
+        found.append(described(facts, path, system, text))

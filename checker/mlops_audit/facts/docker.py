@@ -53,12 +53,22 @@ def is_dockerfile(path: str) -> bool:
     )
 
 
+HEREDOC = re.compile(r"<<(-?)[ \t]*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
+HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+
+
 def instructions(text: str) -> list[tuple[int, str, str]]:
-    """(line, INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    """(line, INSTRUCTION, arguments) with continuation lines joined and comments dropped. A heredoc
+    (``RUN python - <<'PY'`` ... ``PY``, BuildKit's syntax) belongs to its instruction: its lines are added to
+    the arguments, never read as instructions (a ``FROM`` line inside a Python heredoc is not a stage)."""
     out: list[tuple[int, str, str]] = []
     buf = ""
     start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    number = 0
+    while number < len(lines):
+        raw = lines[number]
+        number += 1
         line = raw.strip()
         if not buf and (not line or line.startswith("#")):
             continue
@@ -72,7 +82,18 @@ def instructions(text: str) -> list[tuple[int, str, str]]:
         buf += line
         parts = buf.split(None, 1)
         if parts:
-            out.append((start, parts[0].upper(), parts[1] if len(parts) > 1 else ""))
+            instruction, args = parts[0].upper(), parts[1] if len(parts) > 1 else ""
+            if instruction in HEREDOC_INSTRUCTIONS:
+                for dash, _, word in HEREDOC.findall(args):
+                    body: list[str] = []
+                    while number < len(lines):
+                        candidate = lines[number]
+                        number += 1
+                        if (candidate.lstrip("\t") if dash else candidate).rstrip() == word:
+                            break
+                        body.append(candidate)
+                    args += "\n" + "\n".join(body)
+            out.append((start, instruction, args))
         buf = ""
     if buf.strip():
         parts = buf.split(None, 1)

@@ -32,6 +32,9 @@ class DvcOut:
         return self.hash == "md5" and MD5.fullmatch(self.md5) is not None
 
 
+MODEL_FOLDERS = {"models", "model", "checkpoints", "weights", "trained_models", "saved_models"}
+
+
 @dataclass
 class DvcFacts:
     stages: list[tuple[str, str]] = field(default_factory=list)  # (dvc.yaml path, stage name)
@@ -42,6 +45,9 @@ class DvcFacts:
     remotes: list[str] = field(default_factory=list)
     metrics: list[str] = field(default_factory=list)
     artifacts: list[str] = field(default_factory=list)  # dvc.yaml `artifacts:` (model registry)
+    # what .dvc files name as outputs, named after them or not (a model kept by ``trained_model.dvc``); not
+    # coverage of a file in git (``covers``: only a file's own .dvc entry or a stage output says that)
+    outputs: set[str] = field(default_factory=set)
 
     @property
     def used(self) -> bool:
@@ -59,6 +65,12 @@ class DvcFacts:
             folder = posixpath.dirname(folder)
         return False
 
+
+    def model_outputs(self, model_suffixes: tuple[str, ...]) -> list[str]:
+        """The versioned paths that are models: a model file (by its suffix) or a folder of models
+        (``models/``, ``checkpoints/``...)."""
+        return sorted(p for p in self.tracked | self.outputs
+                      if p.lower().endswith(model_suffixes) or p.rsplit("/", 1)[-1].lower() in MODEL_FOLDERS)
 
     def dvc_file_for(self, path: str) -> str | None:
         """The `.dvc` file that versions ``path`` (its own, or its folder's), if one does: such a file must not
@@ -133,6 +145,14 @@ def add_dvc_file(facts: DvcFacts, path: str, doc: Any) -> None:
     if out is not None:
         facts.tracked.add(out.path)
         facts.own[out.path] = out
+    if isinstance(doc, dict):  # every output it names, from its working folder (``wdir: ../models``)
+        wdir = doc.get("wdir")
+        base = _join(posixpath.dirname(path), wdir) if isinstance(wdir, str) and wdir.strip() else \
+            posixpath.dirname(path)
+        for rel in _out_paths(doc.get("outs")):
+            joined = _join(base, rel) if base not in ("", ".") else posixpath.normpath(rel)
+            if not joined.startswith("../") and joined != "..":
+                facts.outputs.add(joined)
 
 
 def add_config(facts: DvcFacts, text: str) -> None:

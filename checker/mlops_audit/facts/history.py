@@ -56,6 +56,7 @@ class HistoryFacts:
     shallow: bool = False
     scanned: bool = False
     problem: str | None = None
+    lasting: bool = False  # the scan ran to its end (complete or not): the same tips give the same answer
 
     @property
     def large_blobs(self) -> list[tuple[str, int]]:
@@ -81,6 +82,8 @@ def blob_kind(name: str, data: Iterable[str], model: Iterable[str]) -> str | Non
             if len(suffix) > best and len(lowered) > len(suffix) and lowered.endswith(suffix):
                 best, kind = len(suffix), what
     return kind
+
+
 
 
 class HistoryScan:
@@ -162,7 +165,7 @@ class HistoryScan:
         problem = past.get("problem")
         if old == tips:  # a partial scan (objects missing: a partial clone) is kept as partial
             self._done = HistoryFacts(blobs=_blobs(known), scanned=not isinstance(problem, str),
-                                      problem=problem if isinstance(problem, str) else None)
+                                      problem=problem if isinstance(problem, str) else None, lasting=True)
             return []
         if isinstance(problem, str) or not old or not self._reachable(old, tips):
             return ["--all"]
@@ -170,19 +173,7 @@ class HistoryScan:
         return [*tips, *(f"^{t}" for t in old)]
 
     def _current_tips(self) -> list[str] | None:
-        """The sorted, distinct object names of every ref and of HEAD (what ``--all`` starts from)."""
-        try:
-            done = gitrun.run(self.repo, "rev-parse", "--all", "HEAD", timeout=30)
-            if done.returncode != 0:  # no commit yet (HEAD unborn): the refs alone
-                done = gitrun.run(self.repo, "rev-parse", "--all", timeout=30)
-        except (OSError, gitrun.GitUnavailable, subprocess.TimeoutExpired):
-            return None
-        if done.returncode != 0:
-            return None
-        names = done.stdout.decode("ascii", "replace").split()
-        if not all(_is_object_name(n) for n in names):
-            return None
-        return sorted(set(names))
+        return gitrun.ref_tips(self.repo)
 
     def _reachable(self, old: list[str], new: list[str]) -> bool:
         """Whether every past tip is reachable from the current ones (nothing the past scan saw was dropped)."""
@@ -247,6 +238,7 @@ class HistoryScan:
                              "may be unseen")
         else:
             facts.scanned = True
+        facts.lasting = True
         if self._store is not None and self._tips is not None:
             doc: dict[str, Any] = {"tips": self._tips,
                                    "blobs": [[b.path, b.size, b.kind, b.versions, b.total] for b in blobs]}
@@ -300,8 +292,7 @@ class HistoryScan:
         return blobs, missing
 
 
-def _is_object_name(text: str) -> bool:
-    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+_is_object_name = gitrun.is_object_name
 
 
 def _blobs(rows: dict[str, list[Any]]) -> list[HistoryBlob]:

@@ -50,6 +50,8 @@ class Manifests:
     found_lock_files: list[str] = field(default_factory=list)
     found_python_version: list[str] = field(default_factory=list)  # where a Python version is declared
     found_license: bool = False
+    # distributions declared (path, name, published: a `Development Status` classifier); the name may be ""
+    distributions: list[tuple[str, str, bool]] = field(default_factory=list)
     unread: dict[str, dict[str, str]] = field(default_factory=dict)  # declaration -> {path: why not read}
 
     def mark_unread(self, path: str, reason: str, *declarations: str) -> None:
@@ -206,6 +208,19 @@ def _license_classifier(classifiers: object) -> bool:
     return isinstance(classifiers, list) and any(isinstance(c, str) and c.startswith("License ::") for c in classifiers)
 
 
+PUBLISHED = "Development Status ::"
+
+
+def _published(classifiers: object) -> bool:
+    """A ``Development Status`` classifier: the distribution is published as a library."""
+    return isinstance(classifiers, (list, tuple)) and any(
+        isinstance(c, str) and c.startswith(PUBLISHED) for c in classifiers)
+
+
+def _declare(out: Manifests, path: str, name: object, classifiers: object) -> None:
+    out.distributions.append((path, name.strip().lower() if isinstance(name, str) else "", _published(classifiers)))
+
+
 def read_pyproject(data: dict[str, Any], text: str, path: str, out: Manifests) -> None:
     project = _table(data, "project")
     entries = list(project.get("dependencies") or [])
@@ -227,6 +242,10 @@ def read_pyproject(data: dict[str, Any], text: str, path: str, out: Manifests) -
         out.found_requirements.append(Requirement(name, str(_spec_version(spec)), path, _line_of(text, name)))
     if poetry.get("license") or _license_classifier(poetry.get("classifiers")):
         out.found_license = True
+    for table in (project, poetry):  # PEP 621 `[project]`, or Poetry's own `[tool.poetry]`
+        if isinstance(table.get("name"), str) and table["name"].strip():
+            _declare(out, path, table["name"], table.get("classifiers"))
+            break
     if "pixi" in tool:
         read_pixi(_table(tool, "pixi"), text, path, out, "tool.pixi ")
 
@@ -552,6 +571,7 @@ def _setup_metadata(module: _SetupModule, keywords: dict[str, ast.expr], path: s
                 out.found_python_version.append(f"{path} (python_requires)")
             else:
                 out.found_license = True
+    classifiers: list[str] = []
     if "classifiers" in keywords:
         try:
             classifiers = [c for c, _ in module.strings(keywords["classifiers"])]
@@ -559,6 +579,13 @@ def _setup_metadata(module: _SetupModule, keywords: dict[str, ast.expr], path: s
             classifiers = []  # a license classifier is one way among others: nothing is known missing
         if _license_classifier(classifiers):
             out.found_license = True
+    name: object = ""
+    if "name" in keywords:
+        try:
+            name = module.scalar(keywords["name"])
+        except _Unknown:
+            name = ""  # computed: a distribution all the same, of a name not known
+    _declare(out, path, name, classifiers)
 
 
 def _cfg_lines(value: str) -> list[str]:
@@ -606,6 +633,8 @@ def read_setup_cfg(text: str, path: str, out: Manifests, requirement_file: Requi
         if any(parser.get(metadata, key, fallback="").strip()
                for key in ("license", "license_files", "license_file", "license_expression")):
             out.found_license = True
-        if _license_classifier(_cfg_lines(parser.get(metadata, "classifiers", fallback=""))):
+        classifiers = _cfg_lines(parser.get(metadata, "classifiers", fallback=""))
+        if _license_classifier(classifiers):
             out.found_license = True
+        _declare(out, path, parser.get(metadata, "name", fallback=""), classifiers)
     return True

@@ -5,11 +5,13 @@ its own functions (a drift classifier) or in a demo project, so it is "an ML pro
 about building one model product (a design document with the problem, the success metric and the baseline,
 DES002) are not about it. A tool is recognised by what it declares, not by its name:
 
-- it declares a Python distribution (``[project]`` of a ``pyproject.toml`` at the root or one folder down, as
-  ``package/pyproject.toml``);
+- it declares a Python distribution at the root or one folder down (as ``package/pyproject.toml``): the
+  ``[project]`` or ``[tool.poetry]`` table of a ``pyproject.toml``, the ``setup()`` call of a ``setup.py`` (read
+  from its syntax tree, never run), the ``[metadata]`` of a ``setup.cfg``;
 - its training code is all inside the distribution's own package (``src/``, ``<name>/``, the folder of a nested
   ``pyproject.toml``) or in example, demo, test, doc and benchmark folders: no training script of a project of
-  its own (``train.py`` at the root, ``scripts/run_sft.py``);
+  its own (``train.py`` at the root, ``scripts/run_sft.py``; a benchmark script, ``scripts/bench_qwen.py``, is a
+  demonstration);
 - and either it is published as a library (a ``Development Status`` classifier), or the training is in the
   example folders only (a tool shipping a demo project).
 
@@ -20,14 +22,23 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mlops_audit.facts.manifests import PUBLISHED
 
 if TYPE_CHECKING:
     from mlops_audit.facts.repo import RepoFacts
 
 EXAMPLE_FOLDER = re.compile(
     r"(?:^|/)(?:examples?|demos?|demo[-_][\w-]*|samples?|tutorials?|docs?|benchmarks?|tests?|testing|e2e)/", re.I)
-PUBLISHED = "Development Status ::"
+
+BENCHMARK_FILE = re.compile(r"(?:^|/)bench(?:mark)?(?:s|ing)?(?:[_-][^/]*)?\.py$", re.I)
+
+
+def _demo(path: str) -> bool:
+    """Training in an example, demo, test, doc or benchmark folder, or in a benchmark script
+    (``scripts/bench_qwen.py``): a tool's demonstration, not a project's own training."""
+    return EXAMPLE_FOLDER.search(path) is not None or BENCHMARK_FILE.search(path) is not None
 
 
 def ml_tool(facts: RepoFacts) -> str | None:
@@ -41,30 +52,27 @@ def ml_tool(facts: RepoFacts) -> str | None:
         posixpath.join(base, "src"), posixpath.join(base, name), posixpath.join(base, name.replace("-", "_")),
     }) + ((f"{base}/",) if base else ())
     training = facts.training_files
-    if any(not p.startswith(package_dirs) and not EXAMPLE_FOLDER.search(p) for p in training):
+    if any(not p.startswith(package_dirs) and not _demo(p) for p in training):
         return None
     if published:
         return f"a published library ({manifest}: `{PUBLISHED}` classifier) whose models are fitted inside its " \
                "own package or its examples"
-    if training and all(EXAMPLE_FOLDER.search(p) for p in training):
+    if training and all(_demo(p) for p in training):
         return f"a tool ({manifest}: distribution `{name}`) whose only training is in its examples or demos"
     return None
 
 
 def _distribution(facts: RepoFacts) -> tuple[str, str, bool] | None:
-    """The first ``pyproject.toml`` (root, then one folder down, not in an example folder) declaring a
-    distribution: its path, name, and
-    whether it has a Development Status classifier."""
-    candidates = sorted((p for p in facts.paths if p.endswith("pyproject.toml") and p.count("/") <= 1
-                         and not EXAMPLE_FOLDER.search(p)),  # a demo project's own manifest is not the tool's
-                        key=lambda p: (p.count("/"), p))
-    for path in candidates:
-        doc = facts.toml(path)
-        project: Any = doc.get("project") if doc else None
-        if not isinstance(project, dict) or not isinstance(project.get("name"), str) or not project["name"]:
-            continue
-        classifiers = project.get("classifiers")
-        published = isinstance(classifiers, list) and any(
-            isinstance(c, str) and c.startswith(PUBLISHED) for c in classifiers)
-        return path, project["name"].lower(), published
-    return None
+    """The distribution the repository declares nearest its root (at the root, then one folder down, not in an
+    example folder): a manifest's path, the distribution's name, and whether it has a Development Status
+    classifier. Every manifest of a folder speaks for it (a ``pyproject.toml`` naming the distribution beside a
+    ``setup.py`` giving its classifiers)."""
+    folders: dict[str, list[tuple[str, str, bool]]] = {}
+    for path, name, published in facts.manifests.distributions:
+        if path.count("/") <= 1 and not EXAMPLE_FOLDER.search(path):  # a demo project's manifest is not the tool's
+            folders.setdefault(posixpath.dirname(path), []).append((path, name, published))
+    if not folders:
+        return None
+    declared = sorted(folders[min(folders, key=lambda d: (d.count("/") + bool(d), d))])
+    named = [d for d in declared if d[1]] or declared
+    return named[0][0], named[0][1], any(d[2] for d in declared)

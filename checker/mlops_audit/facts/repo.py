@@ -7,6 +7,7 @@ needs, once; unreadable files are recorded in ``problems`` (reported by rule AUD
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import posixpath
 import re
@@ -195,7 +196,7 @@ class _Batch:
 
     def add(self, source: str, filename: str) -> int:
         key = content_key(source) if self.cache is not None else str(len(self.keys))  # no cache: no lookup
-        info = self.cache.get(key) if self.cache is not None and key not in self._todo else None
+        info = self.cache.get(key, source) if self.cache is not None and key not in self._todo else None
         self.keys.append(key)
         self._infos.append(info)
         slot = len(self._infos) - 1
@@ -495,7 +496,8 @@ class RepoFacts:
             if cache is not None:
                 key = cache.known_key(path, signature)  # unchanged since a run that read it: no need to read it
                 if key is not None:
-                    info = cache.get(key)
+                    info = cache.get(key, functools.partial(self.text, path, MAX_SOURCE_BYTES, report=False,
+                                                            keep=False))
                     if info is not None:
                         steps.append((path, [], batch.ready(info, key)))
                         continue
@@ -590,7 +592,8 @@ class RepoFacts:
             known = self._cell_keys(path, len(nb.cells))
             slots = []
             for i, cell in enumerate(nb.cells):
-                info = cache.get(known[i]) if cache is not None and known is not None else None
+                info = cache.get(known[i], functools.partial(blank_magics, cell.source)) \
+                    if cache is not None and known is not None else None
                 if info is not None and known is not None:  # no need to blank the magics and hash the cell again
                     slot = batch.ready(info, known[i])
                 else:
@@ -858,8 +861,13 @@ class RepoFacts:
         return sorted({r.path for r in refs})
 
     @cached_property
+    def model_suffixes(self) -> tuple[str, ...]:
+        """The suffixes of model files: the built-in ones and the configured ``model-extensions``."""
+        return MODEL_EXTENSIONS + tuple(self.config.model_extensions)
+
+    @cached_property
     def model_files(self) -> list[FileEntry]:
-        exts = MODEL_EXTENSIONS + tuple(self.config.model_extensions)
+        exts = self.model_suffixes
         return [f for f, suffix in zip(self.files, self.suffixes, strict=True) if suffix in exts]
 
     @cached_property

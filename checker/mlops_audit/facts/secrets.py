@@ -541,6 +541,8 @@ def _bound(text: str) -> list[Hit]:
         literal = text[value[0]:value[1]]
         if literal == name:
             continue  # f(token=token)
+        if sep == ":" and text[value[0] - 1:value[0]] not in "\"'`" and _in_prose(prefix):
+            continue  # "...a randomly generated 8-character password: rT8$jLpZ." in a data set's text
         kind = _name_kind(name, prefix)
         if kind is None and name.lower() == "key" and quote == '"' and sep == ":" and '"username"' in text:
             kind = "Kaggle API key"  # kaggle.json: {"username": "...", "key": "<32 hex>"}
@@ -554,6 +556,16 @@ def _bound(text: str) -> list[Hit]:
                 refined += UUID_MARK  # what uuid4() prints: quiet in tests (secret_places.find)
             hits.append((2, value[0], refined, value))
     return hits
+
+
+_PROSE_END = re.compile(r"[A-Za-z][A-Za-z-]{1,30} $")
+
+
+def _in_prose(prefix: str) -> bool:
+    """Whether a name with this ``prefix`` (its line before it) is a word of a sentence inside a string (a JSON
+    data set's text, a prompt): the prefix opens a double-quoted string and ends with a word and a space. A
+    key of YAML, INI or an env file starts its line; a key of JSON or a dict is quoted itself."""
+    return prefix.count('"') % 2 == 1 and _PROSE_END.search(prefix) is not None
 
 
 def _name_kind(name: str, prefix: str) -> str | None:

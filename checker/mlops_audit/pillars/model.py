@@ -22,12 +22,16 @@ def model_in_git(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 @predicate
 def model_registry(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: the ``registry`` knowledge (calls, keywords and files), dvc artifacts, training_files."""
+    """Needs: the ``registry`` knowledge (calls, keywords and files), dvc artifacts and model outputs (a model
+    file or folder DVC versions: ``dvc add models/model.pkl``, a stage's ``outs``), training_files."""
     ok = ok_if_shows(facts, "registry")
     if ok is not None:
         return ok
     if facts.dvc.artifacts:
         return Outcome.ok("DVC/GTO model registry")
+    versioned = facts.dvc.model_outputs(facts.model_suffixes)
+    if versioned:
+        return Outcome.ok(f"model versioned with DVC ({versioned[0]})")
     return per_training_file(facts, "model trained here is not registered or versioned")
 
 
