@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_audit import __version__
+from mlops_audit.cachedir import RACY_NS as RACY_NS
 from mlops_audit.cachedir import NoCacheDir as NoCacheDir
 from mlops_audit.cachedir import cache_dir as cache_dir
 from mlops_audit.cachedir import open_regular as open_regular
@@ -62,7 +63,6 @@ HEADER_KEY = b"mlops-audit cache header"  # the header's seal (entries are seale
 STALE_TMP_SECONDS = 3600  # a temporary file of ours this old was left by a killed run: removed
 SUFFIX = ".cache"
 TRAILER = 21  # b"\n", the header's length in 19 digits, b"\n"
-RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its signature
 MAX_CACHE_FILES = 64
 
 

@@ -8,6 +8,9 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+# a file modified less than this before it was read (or listed) is not trusted by its stat signature: a later
+# write within the file system's timestamp granularity could leave the same one (the analysis cache, a kept report)
+RACY_NS = 2_000_000_000
 
 class NoCacheDir(OSError):
     """There is no cache directory to use (no MLOPS_AUDIT_CACHE_DIR, no XDG_CACHE_HOME, no home directory)."""

@@ -192,20 +192,25 @@ def builtin_rules(cache: bool = True) -> tuple[Rule, ...]:
     cache's save, so ``--no-cache`` writes nothing); its shape is checked on every run, and what needs the
     predicates by :func:`check_builtin` before a rule is evaluated. ``cache=False`` (``--no-cache``): nothing
     is read from the cache directory."""
-    return _build(_builtin_files(cache))
+    return _builtin(cache)[1]
+
+
+def _builtin_files(cache: bool) -> list[tuple[str, Any]] | tuple[tuple[str, Any], ...]:
+    return _builtin(cache)[0]
 
 
 @lru_cache(maxsize=2)
-def _builtin_files(cache: bool) -> list[tuple[str, Any]] | tuple[tuple[str, Any], ...]:
-    """The compiled catalogue when its rules build, else the YAML parsed (a damaged file)."""
+def _builtin(cache: bool) -> tuple[list[tuple[str, Any]] | tuple[tuple[str, Any], ...], tuple[Rule, ...]]:
+    """The files of the built-in rules and the rules built from them: the compiled catalogue when its rules
+    build, else the YAML parsed (a damaged file)."""
     compiled = _compiled(cache)
     if compiled is not None:
         try:
-            _build(compiled)
-            return compiled
+            return compiled, _build(compiled)
         except (CatalogueError, TypeError, AttributeError):
             pass  # a damaged file: read the YAML
-    return _parse_yaml()
+    files = _parse_yaml()
+    return files, _build(files)
 
 
 @lru_cache(maxsize=2)

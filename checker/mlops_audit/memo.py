@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlops_audit import __version__
+from mlops_audit.cachedir import RACY_NS
 
 if TYPE_CHECKING:
     from mlops_audit.config import Config
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 FORMAT = 1
 _T = TypeVar("_T")
 _SEAL = b"mlops-audit kept report"
-RACY_NS = 2_000_000_000
 
 
 class NotKept(Exception):
