@@ -260,7 +260,7 @@ def test_the_documented_remedies_are_exactly_what_the_planner_resolves(tmp_path:
 
     resolved: set[str] = set()
     for name, extra in (("a", {"keys.py": f'API_KEY = "{FAKE_KEY}"\n'}),
-                        ("b", {"Dockerfile": "FROM python:3.11-slim\nUSER 1000\n"})):
+                        ("b", {"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nUSER 1000\n"})):
         root = legacy(tmp_path / name, extra)
         facts = RepoFacts(root, discover(root))
         report = audit(root)

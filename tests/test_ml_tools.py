@@ -51,6 +51,9 @@ def test_an_ml_tool_is_not_asked_for_a_design_document(tmp_path: Path, files: di
 # the rules about running one model product: its data's versions, its model's registry, its drift and alerts,
 # its training pipeline and retraining (blind held-out set: a fine-tuning framework, a detection library)
 PRODUCT_RULES = ("DES002", "DAT003", "MOD003", "MON001", "MON004", "AUT003", "AUT004")
+# the rules about a model the repository ships: its card, its serving entry point and image, its params file
+# (a library of model implementations ships none: recommenders GOV002, scipy DEP001/DEP002/GOV002)
+OWNED_MODEL_RULES = ("GOV002", "DEP001", "DEP002", "MOD005")
 SERVE = ("from fastapi import FastAPI\nimport joblib\napp = FastAPI()\nmodel = joblib.load('m.joblib')\n"
          "@app.post('/predict')\ndef predict(x: dict):\n    return model.predict(x)\n")
 
@@ -60,7 +63,7 @@ def test_an_ml_tool_is_not_asked_to_run_a_model_product(tmp_path: Path) -> None:
              "src/drifty/loader.py": READ_CSV, "src/drifty/api/app.py": SERVE,
              "scripts/bench_drift.py": TRAIN}  # a benchmark script is a demonstration, not the project's training
     report = build(tmp_path, files)
-    for rule in PRODUCT_RULES:
+    for rule in (*PRODUCT_RULES, *OWNED_MODEL_RULES):
         assert result(report, rule).status == "not_applicable", rule
         assert (result(report, rule).reason or "").startswith("an ML tool, not an ML project"), rule
 
@@ -69,6 +72,8 @@ def test_an_ml_project_is_asked_to_run_its_model_product(tmp_path: Path) -> None
     files = {"pyproject.toml": PLAIN, "train.py": TRAIN, "load.py": READ_CSV, "serve.py": SERVE}
     report = build(tmp_path, files)
     assert {r: result(report, r).status for r in PRODUCT_RULES} == dict.fromkeys(PRODUCT_RULES, "fail")
+    for rule in OWNED_MODEL_RULES:
+        assert result(report, rule).status != "not_applicable", rule
 
 
 @pytest.mark.parametrize(

@@ -256,6 +256,12 @@ def test_dat004_applies_from_a_data_reader_alias(tmp_path: Path) -> None:
         ('"/tmp/scratch.csv"', False),
         ('"/usr/bin/env"', False),
         ('"https://example.com/home/data.csv"', False),
+        # where Windows installs software (a CUDA toolkit looked for), not a project's data
+        ('"C:\\\\Program Files\\\\NVIDIA GPU Computing Toolkit\\\\CUDA\\\\v*\\\\version.txt"', False),
+        ('"C:/Program Files (x86)/Tool/x.dll"', False),
+        ('r"C:\\Windows\\System32\\x.dll"', False),
+        ('r"C:\\Program Data\\train.csv"', True),
+        ('r"C:\\ProgramFilesData\\train.csv"', True),
     ],
 )
 def test_dat005_absolute_paths(tmp_path: Path, literal: str, fires: bool) -> None:

@@ -193,8 +193,11 @@ def test_dep005_not_applicable_without_serving(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- DEP006
+COPYING = GOOD_DOCKERFILE.replace("USER app\n", "USER app\nCOPY . /app\n")
+
+
 def test_dep006_no_dockerignore_fires_per_dockerfile(tmp_path: Path) -> None:
-    files = {"train.py": TRAIN, "Dockerfile": GOOD_DOCKERFILE, "docker/api/Dockerfile": GOOD_DOCKERFILE,
+    files = {"train.py": TRAIN, "Dockerfile": COPYING, "docker/api/Dockerfile": COPYING,
              "docker/.dockerignore": ".git\n"}
     report = build(tmp_path, files)
     assert status(report, "DEP006") == "fail"
@@ -204,15 +207,26 @@ def test_dep006_no_dockerignore_fires_per_dockerfile(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "files",
     [
-        {"Dockerfile": GOOD_DOCKERFILE, ".dockerignore": ".git\n"},
-        {"docker/Dockerfile": GOOD_DOCKERFILE, ".dockerignore": ".git\n"},
-        {"docker/Dockerfile": GOOD_DOCKERFILE, "docker/.dockerignore": ".git\n"},
-        {"docker/Dockerfile": GOOD_DOCKERFILE, "docker/Dockerfile.dockerignore": ".git\n"},
+        {"Dockerfile": COPYING, ".dockerignore": ".git\n"},
+        {"docker/Dockerfile": COPYING, ".dockerignore": ".git\n"},
+        {"docker/Dockerfile": COPYING, "docker/.dockerignore": ".git\n"},
+        {"docker/Dockerfile": COPYING, "docker/Dockerfile.dockerignore": ".git\n"},
     ],
     ids=["root", "root-for-subdir", "beside", "per-dockerfile"],
 )
 def test_dep006_dockerignore_passes(tmp_path: Path, files: dict[str, str]) -> None:
     assert status(build(tmp_path, {"train.py": TRAIN, **files}), "DEP006") == "pass"
+
+
+CLONES = "FROM python:3.11-slim\nRUN git clone https://github.com/acme/churn /app\nCOPY --from=python:3.11 /x /y\n"
+
+
+def test_dep006_a_dockerfile_that_takes_nothing_from_the_context_needs_no_dockerignore(tmp_path: Path) -> None:
+    """It clones what it builds (and copies only from another image): no file of the context reaches it."""
+    report = build(tmp_path, {"train.py": TRAIN, "docker/Dockerfile": CLONES,
+                              "docker/serve.Dockerfile": CLONES + "ADD model.onnx /app/\n"})
+    assert status(report, "DEP006") == "fail"
+    assert locations(report, "DEP006") == [("docker/serve.Dockerfile", None, None)]
 
 
 # --------------------------------------------------------------------------- DEP007

@@ -112,7 +112,7 @@ def test_what_fix_can_do_is_what_the_planner_does(tmp_path: Path) -> None:
     safe: set[str] = set()
     risky: set[str] = set()
     for name, extra in (("a", {"keys.py": f'API_KEY = "{FAKE_KEY}"\n'}),
-                        ("b", {"Dockerfile": "FROM python:3.11-slim\nUSER 1000\n"})):
+                        ("b", {"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nUSER 1000\n"})):
         root = legacy(tmp_path / name, extra)
         facts = RepoFacts(root, discover(root))
         report = audit(root)

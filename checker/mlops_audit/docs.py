@@ -7,7 +7,10 @@ from mlops_audit.models import Rule
 APPLIES = {
     "ml_project": "the repository is an ML project",
     "ml_product": "the repository is an ML project, not an ML tool (a published library fitting models inside its "
-                  "own package, or a tool whose only training is its demo)",
+                  "own package, a library whose package trains, or a tool whose only training is its demo), "
+                  "and no showcase whose models are fitted only in its notebooks and examples",
+    "own_product": "the repository builds an ML product of its own: an ML product (above) whose README does not "
+                   "open as a showcase (sample code, a tutorial, a course, a book's code, a template)",
     "trains": "the code trains a model",
     "has_model": "a model is trained or stored",
     "serves": "the code serves a model (FastAPI, Flask, BentoML...)",

@@ -23,7 +23,10 @@ An entry gives its capability by one kind of evidence:
 - ``together``: call-name patterns that must all occur in one file (a hand-written training loop);
 - ``files``: path globs, optionally narrowed by ``contains`` (literals one of which the file's text holds) and
   ``contains_all`` (literals every one of which it holds: a Kedro catalog with ``06_models`` *and*
-  ``versioned: true``).
+  ``versioned: true``);
+- ``lead``: phrases (words, matched whole and case-blind) one of which the opening of the root README says: its
+  title and first paragraphs (``facts/readme_lead.py``), where a repository says what it is ("sample code for",
+  "a library for").
 
 ``exclude: true`` turns an entry of calls into an exception: a call it matches never counts for the capability
 (``CountVectorizer().fit`` is not training). Matching is linear: patterns are split on ``*`` and their pieces
@@ -64,12 +67,15 @@ CAPABILITIES: dict[str, str] = {
     "alerting": "a client that tells people when something degrades",
     "model_evaluation": "model quality measured (metrics libraries and calls)",
     "api_testing": "a test client for a web service",
+    "showcase": "the repository presents itself as examples, a tutorial, a course, a book's code or a template",
+    "library": "the repository presents itself as a library, a framework or a toolkit others build with",
 }
-EVIDENCE_KEYS = ("imports", "calls", "keywords", "together", "files")
+EVIDENCE_KEYS = ("imports", "calls", "keywords", "together", "files", "lead")
 ENTRY_KEYS = frozenset({"capability", "why", "link", "platform", "contains", "contains_all", "min_args",
                         "not_values", "exclude",
                         *EVIDENCE_KEYS})
 FILE_KEYS = frozenset({"platform", "link", "entries"})
+LEAD_CAPABILITIES = ("showcase", "library")  # what the repository is, as its README says: ``lead`` evidence
 TAIL = 3  # patterns are indexed by the last characters every matching name ends with
 MAX_PATTERN = 256  # characters: no call name is longer (facts/code.py MAX_CALL_NAME)
 
@@ -127,6 +133,7 @@ class Entry:
     keywords: tuple[str, ...] = ()
     together: tuple[NamePattern, ...] = ()
     files: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()
     contains: tuple[str, ...] = ()
     contains_all: tuple[str, ...] = ()
     min_args: int = 0
@@ -203,6 +210,7 @@ class Capability:
     keyword_entries: list[Entry] = field(default_factory=list)  # keywords alone, on any call
     together: list[Entry] = field(default_factory=list)
     file_entries: list[Entry] = field(default_factory=list)
+    lead_entries: list[Entry] = field(default_factory=list)
     _patterns: _PatternIndex = field(default_factory=_PatternIndex)
     _added: int = 0
 
@@ -216,6 +224,8 @@ class Capability:
             self.together.append(entry)
         if entry.files:
             self.file_entries.append(entry)
+        if entry.lead:
+            self.lead_entries.append(entry)
         for pattern in entry.calls:
             self._added += 1
             self._patterns.add(pattern, entry, self._added)
@@ -277,6 +287,17 @@ def _patterns(value: Any, key: str, where: str) -> tuple[NamePattern, ...]:
     return tuple(NamePattern(t) for t in texts)
 
 
+def _phrases(value: Any, where: str) -> tuple[str, ...]:
+    """``lead`` phrases, as the README's opening is compared with them: lower-case words split on anything that
+    is not a letter or a digit (``sample code``, ``o'reilly book`` is ``o reilly book``)."""
+    from mlops_audit.facts.readme_lead import words
+
+    phrases = tuple(words(t) for t in _strings(value, "lead", where))
+    if not all(phrases) or any(len(p) > MAX_PATTERN for p in phrases):
+        raise KnowledgeError(f"{where}: a `lead` phrase must hold a word (at most {MAX_PATTERN} characters)")
+    return phrases
+
+
 def entry_from_dict(data: Any, source: str, platform: str = "", link: str = "") -> Entry:
     """One entry, validated: a KnowledgeError names what is wrong."""
     where = source
@@ -298,6 +319,9 @@ def entry_from_dict(data: Any, source: str, platform: str = "", link: str = "") 
         kinds.remove("keywords")  # keywords narrow the calls
     if len(kinds) > 1:
         raise KnowledgeError(f"{where}: one kind of evidence per entry (got {', '.join(kinds)})")
+    if (kinds == ["lead"]) != (capability in LEAD_CAPABILITIES):
+        raise KnowledgeError(f"{where}: `lead` is the evidence of {' and '.join(LEAD_CAPABILITIES)}, "
+                             "and their only one (what a README says the repository is)")
     why = data.get("why", "")
     if not isinstance(why, str) or not why.strip():
         raise KnowledgeError(f"{where}: `why` must say what the evidence shows")
@@ -324,6 +348,7 @@ def entry_from_dict(data: Any, source: str, platform: str = "", link: str = "") 
         keywords=_strings(data["keywords"], "keywords", where) if "keywords" in data else (),
         together=_patterns(data["together"], "together", where) if "together" in data else (),
         files=_strings(data["files"], "files", where) if "files" in data else (),
+        lead=_phrases(data["lead"], where) if "lead" in data else (),
         contains=_strings(data["contains"], "contains", where) if "contains" in data else (),
         contains_all=_strings(data["contains_all"], "contains_all", where) if "contains_all" in data else (),
         min_args=min_args,

@@ -35,7 +35,22 @@ def _ml_product(f: RepoFacts) -> str | None:
     from mlops_audit.facts.project_kind import ml_tool
 
     tool = ml_tool(f)
-    return f"an ML tool, not an ML project: {tool}" if tool else None
+    if tool:
+        return f"an ML tool, not an ML project: {tool}"
+    from mlops_audit.facts.project_kind import demonstration
+
+    shown = demonstration(f)
+    return f"no ML product: {shown}" if shown else None
+
+
+def _own_product(f: RepoFacts) -> str | None:
+    reason = _ml_product(f)
+    if reason:
+        return reason
+    from mlops_audit.facts.project_kind import showcase
+
+    shown = showcase(f)
+    return f"no product of its own: {shown}" if shown else None
 
 
 NO_TRAINING = "no model training found (fit/train calls, a trainer or a training loop, with an ML library)"
@@ -43,6 +58,7 @@ CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "ml_project": lambda f: None if f.is_ml_project else
     "not an ML project (no ML library imports, model files, training scripts or data notebooks)",
     "ml_product": _ml_product,
+    "own_product": _own_product,
     "trains": lambda f: None if f.trains else NO_TRAINING,
     "trains_here": lambda f: None if f.trains_here else NO_TRAINING
     + ("; training runs in platform jobs, whose training code is not in this repository" if f.trains else ""),

@@ -29,6 +29,7 @@ class Dockerfile:
     path: str
     parsed: list[Stage] = field(default_factory=list)
     problem: str | None = None  # why it could not be read
+    copies: bool = False  # a COPY or ADD takes files from the build context (not ``--from=`` a stage or image)
 
     @property
     def stages(self) -> list[Stage]:
@@ -119,6 +120,8 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
             df.parsed[-1].exposes = True
         elif df.parsed and instr in ("CMD", "ENTRYPOINT"):
             df.parsed[-1].command = args
+        elif instr in ("COPY", "ADD") and not any(t.lower().startswith("--from") for t in args.split()):
+            df.copies = True  # ADD of a URL alone sends nothing, but is rare enough to count
     return df
 
 

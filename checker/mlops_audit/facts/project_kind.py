@@ -15,7 +15,17 @@ DES002) are not about it. A tool is recognised by what it declares, not by its n
 - and either it is published as a library (a ``Development Status`` classifier), or the training is in the
   example folders only (a tool shipping a demo project).
 
-A packaged ML project (``madewithml/train.py`` in its own package, no classifiers) stays a project.
+- or its README opens by calling it a library, a framework or a toolkit (``lead`` knowledge,
+  facts/readme_lead.py) and its package trains (detectron2: ``detectron2/engine/``, with ``tools/train_net.py``
+  driving it).
+
+A packaged ML project (``madewithml/train.py`` in its own package, no classifiers, a README that does not call it
+a library) stays a project.
+
+A showcase is what its README opens by saying it is: sample code, a reference implementation, a tutorial, a
+course, a workshop, a book's code, a template. It builds no product, so it is asked for no product design
+document (DES002); and when its models are fitted only in notebooks or example folders (toy fits in the demos of
+a logging library), the rules about running a model product do not apply either (``demonstration``).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import re
 from typing import TYPE_CHECKING
 
 from mlops_audit.facts.manifests import PUBLISHED
+from mlops_audit.facts.readme_lead import said
 
 if TYPE_CHECKING:
     from mlops_audit.facts.repo import RepoFacts
@@ -52,6 +63,11 @@ def ml_tool(facts: RepoFacts) -> str | None:
         posixpath.join(base, "src"), posixpath.join(base, name), posixpath.join(base, name.replace("-", "_")),
     }) + ((f"{base}/",) if base else ())
     training = facts.training_files
+    if any(p.startswith(package_dirs) for p in training):
+        declared = said(facts, "library")
+        if declared is not None:
+            return f"a {declared[1]} ({declared[0]} opens so; {manifest}: distribution `{name}`) whose own " \
+                   "package trains models"
     if any(not p.startswith(package_dirs) and not _demo(p) for p in training):
         return None
     if published:
@@ -60,6 +76,25 @@ def ml_tool(facts: RepoFacts) -> str | None:
     if training and all(_demo(p) for p in training):
         return f"a tool ({manifest}: distribution `{name}`) whose only training is in its examples or demos"
     return None
+
+
+def showcase(facts: RepoFacts) -> str | None:
+    """Why the repository is a showcase (see the module), or None."""
+    declared = said(facts, "showcase")
+    if declared is None:
+        return None
+    path, phrase, entry = declared
+    return f"{path} opens as a showcase (\"{phrase}\": {entry.why})"
+
+
+def demonstration(facts: RepoFacts) -> str | None:
+    """Why the repository's models are a showcase's demonstrations (every training file a notebook or in an
+    example folder), or None."""
+    training = facts.training_files
+    if not training or any(not p.endswith(".ipynb") and not _demo(p) for p in training):
+        return None
+    why = showcase(facts)
+    return None if why is None else f"{why}, whose models are fitted only in its notebooks and examples"
 
 
 def _distribution(facts: RepoFacts) -> tuple[str, str, bool] | None:

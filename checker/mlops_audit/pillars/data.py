@@ -74,6 +74,9 @@ def data_versioning(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scratch|gpfs|lustre|nfs)/|"
                       r"[A-Za-z]:(\\|/(?!/))|\\\\[\w.-]+\\)")  # C:\ or C:/, not a URL's "g://"
+# where Windows installs software (a CUDA toolkit's version file, looked for to detect the toolkit): the same
+# on every machine, and no data or model of the project
+WINDOWS_SYSTEM = re.compile(r"^[A-Za-z]:[\\/](?:Program Files(?: \(x86\))?|Windows)(?:[\\/]|$)", re.I)
 
 
 # Where the repository itself says a container's files are: a volume mounted at a path (Kubernetes, a pipeline
@@ -111,7 +114,8 @@ def _absolute_paths(facts: RepoFacts) -> list[tuple[str, int | None, int | None,
     found: list[tuple[str, int | None, int | None, str]] = []
     units = []
     for unit in facts.code_units(tests=False):
-        hits = [(v, line) for v, line in unit.info.strings if len(v) < 400 and "\n" not in v and ABS_PATH.match(v)]
+        hits = [(v, line) for v, line in unit.info.strings if len(v) < 400 and "\n" not in v and ABS_PATH.match(v)
+                and not WINDOWS_SYSTEM.match(v)]
         if hits:
             units.append(unit)
             found.extend((unit.path, line, unit.cell, v) for v, line in hits)

@@ -77,6 +77,8 @@ def dockerignore(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     present = set(facts.paths)
     ev = []
     for df in facts.dockerfiles:
+        if df.problem is None and not df.copies:
+            continue  # it takes no file from the context (it clones or downloads what it needs): nothing to leak
         here = posixpath.dirname(df.path)
         candidates = {".dockerignore", posixpath.join(here, ".dockerignore"), df.path + ".dockerignore"}
         if not candidates & present:
