@@ -105,6 +105,44 @@ def test_a_library_trainer_reached_from_one_unseeded_entry_point_is_flagged(tmp_
     assert (finding.path, finding.line) == ("project/trainer.py", 6)
 
 
+PARSER = """\
+import random
+
+
+def get_args(argv):
+    random.seed(0)
+    return argv
+"""
+TUNER = """\
+from ..hparams import get_args
+from .trainer import train
+
+
+def run_exp(argv):
+    args = get_args(argv)
+    train([[0.0], [1.0]], [0, 1])
+"""
+CLI = "from project.train.tuner import run_exp\n\nif __name__ == '__main__':\n    run_exp([])\n"
+
+
+def test_a_seed_in_a_helper_a_package_reexports(tmp_path: Path) -> None:
+    """``from ..hparams import get_args``: the package's ``__init__.py`` gives the function of its ``parser``
+    module (``from .parser import get_args``), which seeds before the entry point trains."""
+    files = {"project/__init__.py": "", "project/hparams/__init__.py": "from .parser import get_args\n",
+             "project/hparams/parser.py": PARSER, "project/train/__init__.py": "",
+             "project/train/trainer.py": TRAINER, "project/train/tuner.py": TUNER, "cli.py": CLI}
+    assert result(build(tmp_path, files), "MOD004").status == "pass"
+
+
+def test_a_name_two_modules_of_the_package_define_is_not_guessed(tmp_path: Path) -> None:
+    files = {"project/__init__.py": "", "project/hparams/__init__.py": "from .parser import get_args\n",
+             "project/hparams/parser.py": PARSER, "project/hparams/legacy.py": "def get_args(argv):\n    return argv\n",
+             "project/train/__init__.py": "", "project/train/trainer.py": TRAINER,
+             "project/train/tuner.py": TUNER, "cli.py": CLI}
+    (finding,) = findings(build(tmp_path, files), "MOD004")
+    assert finding.path == "project/train/trainer.py"
+
+
 def test_a_method_seeding_through_self(tmp_path: Path) -> None:
     source = """\
 import numpy as np

@@ -67,6 +67,7 @@ class CallGraph:
                     self._by_last[last].add(unit.path)
         self._resolved: set[str] = set()  # paths whose calls are in the edges
         self._keys_done: set[str] = set()  # last segments whose calling paths are all resolved
+        self._package_modules: defaultdict[str, list[str]] | None = None  # folder -> its modules (lazily)
 
     def _resolve_path(self, path: str) -> None:
         """Every edge from the calls of ``path`` (once)."""
@@ -143,7 +144,26 @@ class CallGraph:
             return [(path, qual)]
         if len(rest) == 1 and f"{qual}.__init__" in defs:  # a local class called: its constructor runs
             return [(path, f"{qual}.__init__")]
+        if path.rpartition("/")[2] == "__init__.py":
+            return self._reexported(path, rest)
         return []
+
+    def _reexported(self, init: str, rest: list[str]) -> list[Node]:
+        """A name a package gives without defining it (``from .parser import get_train_args`` in its
+        ``__init__.py``, ``from .defaults import *``): the function of that name in the one module of the package
+        that defines it at its top level. A name two modules define is left unresolved (which one the package
+        gives is not known without its imports)."""
+        if len(rest) != 1:
+            return []
+        if self._package_modules is None:
+            self._package_modules = defaultdict(list)
+            for path in self.paths:
+                folder, _, name = path.rpartition("/")
+                if name.endswith(".py") and name != "__init__.py":
+                    self._package_modules[folder].append(path)
+        folder = init.rpartition("/")[0]
+        found = [(p, rest[0]) for p in self._package_modules.get(folder, ()) if rest[0] in self.defs.get(p, ())]
+        return found if len(found) == 1 else []
 
     def _relative(self, path: str, name: str) -> list[Node]:
         level = len(name) - len(name.lstrip("."))
