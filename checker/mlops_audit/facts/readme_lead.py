@@ -44,7 +44,7 @@ def readme(facts: RepoFacts) -> str | None:
     return next((found[name] for name in README_ORDER if name in found), None)
 
 
-def _cut(text: str, start: str, end: str, keep_inner: bool = False) -> str:
+def _cut(text: str, start: str, end: str) -> str:
     """``text`` without the spans from ``start`` to the next ``end`` (an unclosed span runs to the end)."""
     out: list[str] = []
     i = 0
@@ -57,8 +57,6 @@ def _cut(text: str, start: str, end: str, keep_inner: bool = False) -> str:
         k = text.find(end, j + len(start))
         if k < 0:
             return "".join(out)
-        if keep_inner:
-            out.append(text[j + len(start):k])
         out.append(" ")
         i = k + len(end)
 
@@ -97,9 +95,8 @@ def lead_of(text: str) -> str:
         if line.startswith(("```", "~~~")):
             fenced = not fenced
             continue
-        if fenced or not line or line[0] in "|>" or LIST_ITEM.match(line) or set(line) <= UNDERLINE:
-            continue
-        if line.startswith(".. ") or line.startswith(":"):  # an RST directive or field
+        if fenced or not line or line[0] in "|>" or LIST_ITEM.match(line) or set(line) <= UNDERLINE \
+                or line.startswith((".. ", ":")):  # ``.. image::``, ``:alt:``: an RST directive or field
             continue
         line = " ".join(w for w in _unlink(line).split() if "://" not in w and not w.startswith("www."))
         if line.startswith("#"):
@@ -108,10 +105,10 @@ def lead_of(text: str) -> str:
             if not title:
                 title.append(words(line))
             continue
-        said = words(line)
-        if said:
-            prose.append(said)
-            count += said.count(" ") + 1
+        spoken = words(line)
+        if spoken:
+            prose.append(spoken)
+            count += spoken.count(" ") + 1
             if count >= LEAD_WORDS:
                 break
     opening = " ".join([*title, *prose]).split()
@@ -132,7 +129,7 @@ def lead(facts: RepoFacts) -> tuple[str, str] | None:
 def said(facts: RepoFacts, capability: str) -> tuple[str, str, Entry] | None:
     """(README path, the phrase, its entry) of the first ``lead`` phrase of ``capability`` the README's opening
     says, or None."""
-    opening = lead(facts)
+    opening = facts.readme_opening
     if opening is None:
         return None
     path, text = opening

@@ -32,6 +32,7 @@ from mlops_audit.facts import (
     lfs,
     manifests,
     ml_usage,
+    readme_lead,
     secret_places,
     yamlsafe,
 )
@@ -1052,6 +1053,11 @@ class RepoFacts:
     @cached_property
     def manifests(self) -> manifests.Manifests:
         return discovery.read_manifests(self)
+
+    @cached_property
+    def readme_opening(self) -> tuple[str, str] | None:
+        """(root README's path, its opening as words), read once: facts/readme_lead.py."""
+        return readme_lead.lead(self)
 
     @cached_property
     def content_signatures(self) -> dict[str, discovery.Signature]:
