@@ -201,6 +201,11 @@ def predict(req: PredictRequest) -> PredictResponse:
     LATENCY.observe(time.perf_counter() - start)
     logger.info("prediction input=%s output=%s", req.model_dump(), label)
     return PredictResponse(churn=label)
+
+
+from fastapi.middleware.cors import CORSMiddleware  # noqa: E402  (kept last: line numbers above are asserted)
+
+app.add_middleware(CORSMiddleware, allow_origins=["https://crm.example.com"], allow_credentials=True)
 '''
 
 DRIFT_PY = '''\
@@ -345,6 +350,8 @@ def clean_project() -> dict[str, str]:
         "Dockerfile": DOCKERFILE,
         ".dockerignore": ".git\ndata/\nmlruns/\n.env\n*.ipynb\n.venv/\n",
         "monitoring/alerts.yml": ALERTS_YML,
+        # exploration on a shared machine: Jupyter's own token, this machine's interface only
+        "scripts/lab.sh": "#!/bin/sh\nexec jupyter lab --ip=127.0.0.1 --no-browser\n",
     }
 
 

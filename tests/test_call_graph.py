@@ -177,3 +177,87 @@ def test_calls_resolve_to_local_functions(tmp_path: Path) -> None:
     graph = CallGraph(RepoFacts(root).code_units(tests=False))
     assert graph.callees_of(("pkg/a.py", "f")) == {("pkg/utils.py", "set_seeds"), ("pkg/a.py", "g")}
     assert graph.is_entry(("pkg/a.py", "f")) and not graph.is_entry(("pkg/a.py", "g"))
+
+
+BASE_TRAINER = """\
+import torch
+
+
+class TrainerBase:
+    def train(self, start, end):
+        for _ in range(start, end):
+            self.run_step()
+
+    def run_step(self):
+        raise NotImplementedError
+
+
+class SimpleTrainer(TrainerBase):
+    def run_step(self):
+        loss = self.model(self.data).sum()
+        loss.backward()
+        self.optimizer.step()
+
+
+class DefaultTrainer(SimpleTrainer):
+    def train(self):
+        super().train(0, 10)
+"""
+TRAIN_NET = """\
+from project.engine import DefaultTrainer
+from project.utils import set_seeds
+
+
+class Trainer(DefaultTrainer):
+    def build_model(self):
+        return None
+
+
+def main():
+    set_seeds(0)
+    trainer = Trainer()
+    trainer.train()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def _classes_repo(tmp_path: Path, train_net: str = TRAIN_NET) -> dict[str, str]:
+    return {"project/__init__.py": "", "project/utils.py": UTILS,
+            "project/engine/__init__.py": "from .trainer import DefaultTrainer, SimpleTrainer\n",
+            "project/engine/trainer.py": BASE_TRAINER, "tools/train_net.py": train_net}
+
+
+def test_methods_are_looked_up_through_the_repositorys_classes(tmp_path: Path) -> None:
+    """``trainer = Trainer(); trainer.train()`` runs the ``train`` the class inherits; ``super().train()`` is the
+    base's; ``self.run_step()`` in the base runs the subclasses' overrides too."""
+    root = make_repo(tmp_path, _classes_repo(tmp_path))
+    graph = CallGraph(RepoFacts(root).code_units(tests=False))
+    engine = "project/engine/trainer.py"
+    assert (engine, "DefaultTrainer.train") in graph.callees_of(("tools/train_net.py", "main"))
+    assert graph.callees_of((engine, "DefaultTrainer.train")) == {(engine, "TrainerBase.train")}
+    assert graph.callees_of((engine, "TrainerBase.train")) == {(engine, "TrainerBase.run_step"),
+                                                               (engine, "SimpleTrainer.run_step")}
+    assert not graph.is_entry((engine, "SimpleTrainer.run_step"))
+    assert graph.method(engine, "DefaultTrainer", "run_step") == [(engine, "SimpleTrainer.run_step")]
+    assert graph.method(engine, "DefaultTrainer", "evaluate") == []  # defined nowhere in the repository
+
+
+def test_a_trainer_run_through_an_instance_from_a_seeding_entry_point_passes(tmp_path: Path) -> None:
+    assert result(build(tmp_path, _classes_repo(tmp_path)), "MOD004").status == "pass"
+
+
+def test_a_trainer_run_through_an_instance_from_an_unseeded_entry_point_is_flagged(tmp_path: Path) -> None:
+    unseeded = TRAIN_NET.replace("    set_seeds(0)\n", "")
+    (finding,) = findings(build(tmp_path, _classes_repo(tmp_path, unseeded)), "MOD004")
+    assert finding.path == "project/engine/trainer.py"
+
+
+def test_a_cycle_of_bases_ends(tmp_path: Path) -> None:
+    source = "class A(B):\n    pass\n\n\nclass B(A):\n    def f(self):\n        self.g()\n"
+    root = make_repo(tmp_path, {"m.py": source})
+    graph = CallGraph(RepoFacts(root).code_units(tests=False))
+    assert graph.method("m.py", "A", "g") == [] and graph.method("m.py", "A", "f") == [("m.py", "B.f")]
+    assert graph.callees_of(("m.py", "B.f")) == set()

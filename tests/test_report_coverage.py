@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "docs" / "schema" / "report-v1.schema.json").read_text())
 TOTAL = len(builtin_rules())
 CLEAN = {"README.md": "# x\n", "LICENSE": "MIT\n", "notes.txt": "hello\n"}
+ML = {**CLEAN, "train.py": "from sklearn.linear_model import Ridge\nRidge().fit([[0]], [0])\n"}  # an ML project
 
 
 def score_line(report: Report) -> str:
@@ -78,7 +79,7 @@ def test_an_ignored_rule_keeps_the_level_a_claim(tmp_path: Path) -> None:
 
 
 def test_a_full_run_does_not_mention_coverage(tmp_path: Path) -> None:
-    report = audit(make_repo(tmp_path / "r", CLEAN))
+    report = audit(make_repo(tmp_path / "r", ML))
     line = score_line(report)
     assert "rules run" not in line and f"Level {report.level} (" in line
     assert json.loads(render(report, "json"))["coverage"] == {"rules_run": TOTAL, "rules_total": TOTAL,
@@ -86,7 +87,7 @@ def test_a_full_run_does_not_mention_coverage(tmp_path: Path) -> None:
 
 
 def test_the_combined_summary_does_not_claim_a_level(tmp_path: Path) -> None:
-    full = audit(make_repo(tmp_path / "a", CLEAN))
+    full = audit(make_repo(tmp_path / "a", ML))
     partial = audit(make_repo(tmp_path / "b", CLEAN), select=["VER"])
     text = render_many([full, partial], "terminal", color=False)
     summary = text[text.index("Combined: "):]
@@ -113,3 +114,30 @@ def test_a_recorded_selection_counts_custom_rules_left_out(tmp_path: Path) -> No
     assert not level_one.coverage.level_assessed  # a level-1 rule left out: level 3 is a guess
     later = dataclasses.replace(report, level=0, unselected=(custom,))
     assert later.coverage.level_assessed  # level 0 holds whatever a rule left out would say
+
+
+def test_no_level_is_claimed_of_a_repository_without_ml(tmp_path: Path) -> None:
+    """A folder of markdown and CSV files passes the generic rules and no ML rule applies: "Level 3 (Continuous
+    training and monitoring)" would be claimed of it. The score stands (what applied passed); the level is not
+    assessed, and every format says why; a CI gate asking for a level says why it cannot be met."""
+    from mlops_audit.gate import gate_failures
+
+    files = {**CLEAN, "notes/day1.md": "# Linear regression\n", "datasets/scores.csv": "hours,score\n1,2\n"}
+    report = audit(make_repo(tmp_path / "r", files))
+    assert not report.ml_project and report.level == 3  # what the rules that ran reach, vacuously
+    assert score_line(report).startswith("Score 100/100   Level not assessed: not an ML project")
+    assert "Level 3" not in render(report, "terminal", color=False)
+    assert render(report, "markdown").splitlines()[0] == "## mlops-audit: score 100/100, level not assessed: " \
+                                                          "not an ML project"
+    assert "step done" not in render(report, "html")
+    doc = json.loads(render(report, "json"))
+    jsonschema.validate(doc, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert doc["ml_project"] is False and doc["coverage"]["level_assessed"] is False
+    assert json.loads(render(report, "badge"))["message"] == "100/100 · level not assessed"
+    assert gate_failures(report, fail_on="never", min_score=None, min_level=1) == [
+        "the level is not assessed (not an ML project), so --min-level 1 cannot be met"]
+
+
+def test_an_ml_project_still_gets_its_level(tmp_path: Path) -> None:
+    report = audit(legacy_repo(tmp_path / "r"))
+    assert report.ml_project and report.coverage.level_assessed and not report.coverage.no_ml

@@ -305,6 +305,37 @@ def test_dat005_without_containers_every_absolute_path_is_reported(tmp_path: Pat
         "'/data/training.csv'", "'/home/alice/data/train.csv'", "'/mnt/azure/output'", "'/mnt/share/data'"]
 
 
+POD_CODE = """\
+def pod(pvc):
+    mounts = [{'name': pvc, 'mountPath': '/mnt/' + pvc}]
+    return {'command': ['ln', '-s', '/mnt/local-notebooks', '/home/jovyan/nb'], 'volumeMounts': mounts}
+
+
+class Workflow:
+    def __init__(self):
+        self.mount_path = "/data/" + "test-volume"
+        self.out = "/data/test-volume/output"
+        self.mine = "/home/alice/train.csv"
+"""
+
+
+def test_dat005_places_the_code_mounts_in_containers_are_not_a_machines(tmp_path: Path) -> None:
+    """The same places written in code: a pod spec's ``mountPath``, ``self.mount_path = "/data/..."``, a pipeline
+    op's ``.add_pvolumes({"/mnt": volume})`` in a notebook cell. The home folders beside them are still one
+    person's."""
+    cell = 'op = dsl.ContainerOp(name="train").add_pvolumes({"/mnt": vop.volume})\nop.file = "/mnt/data/train.csv"\n'
+    files = {"src/pods.py": POD_CODE, "pipeline.ipynb": notebook("import kfp.dsl as dsl\n", cell)}
+    report = build(tmp_path, files)
+    assert sorted(f.message.rpartition(" ")[2] for f in findings(report, "DAT005")) == [
+        "'/home/alice/train.csv'", "'/home/jovyan/nb'"]
+
+
+def test_dat005_a_path_named_mount_in_prose_is_no_mount(tmp_path: Path) -> None:
+    source = 'HELP = "mount the share first"\nDATA = "/mnt/share/data.csv"\n'
+    assert [f.message for f in findings(build(tmp_path, {"src/paths.py": source}), "DAT005")] == [
+        "hard-coded absolute path '/mnt/share/data.csv'"]
+
+
 def test_dat005_notebook_cell_and_tests_exempt(tmp_path: Path) -> None:
     files = {
         "nb.ipynb": notebook("import os\n", "os.listdir('.')\ndf = open('/data/raw/x.csv')\n"),
@@ -376,3 +407,39 @@ def test_dat001_a_zipped_function_bundle_is_code_not_data(tmp_path: Path) -> Non
     files = {"train.py": TRAIN, "lambda/deploy.py": "x = 1\n", "lambda/deploy.py.zip": b"PK\x03\x04x",
              "lambda/data.zip": b"PK\x03\x04y"}
     assert paths(build(tmp_path, files), "DAT001") == {"lambda/data.zip"}
+
+
+# --------------------------------------------------------------------------- package data: a resource, not a data set
+VOCAB = "word " * 140_000  # 700 KB: above the history's small-file threshold (fixture-max-kb, 512)
+PACKAGE = {"setup.py": "from setuptools import setup\nsetup(name='tok', packages=['tok'])\n",
+           "tok/__init__.py": "", "tok/tokenizer.py": "import gzip\nVOCAB = 'bpe_vocab.txt.gz'\n",
+           "train.py": TRAIN, "tok/bpe_vocab.txt.gz": VOCAB}
+
+
+@pytest.mark.parametrize("declared", [
+    {"MANIFEST.in": "include tok/bpe_vocab.txt.gz\n"},
+    {"MANIFEST.in": "# resources\nrecursive-include tok *.gz *.json\n"},
+    {"MANIFEST.in": "graft tok\n"},
+    {"pyproject.toml": '[tool.setuptools.package-data]\ntok = ["*.txt.gz"]\n'},
+    {"setup.cfg": "[options.package_data]\ntok =\n    *.gz\n    data/*.json\n"},
+], ids=["include", "recursive-include", "graft", "pyproject", "setup.cfg"])
+def test_a_packaged_resource_is_no_data_set(tmp_path: Path, declared: dict[str, str]) -> None:
+    report = build(tmp_path, {**PACKAGE, **declared})
+    assert status(report, "DAT001") == "pass"
+    assert status(report, "DAT002") == "pass"
+
+
+@pytest.mark.parametrize("declared", [
+    {},  # nothing declared: a data set committed beside the code
+    {"MANIFEST.in": "include tok/other.txt.gz\nrecursive-include docs *.gz\n"},  # declares other files
+    {"MANIFEST.in": "include ../tok/bpe_vocab.txt.gz\ninclude /tok/bpe_vocab.txt.gz\n"},  # outside the folder
+], ids=["undeclared", "other-files", "outside"])
+def test_data_a_distribution_does_not_declare_is_data(tmp_path: Path, declared: dict[str, str]) -> None:
+    report = build(tmp_path, {**PACKAGE, **declared})
+    assert [f.path for f in findings(report, "DAT001")] == ["tok/bpe_vocab.txt.gz"]
+    assert [f.path for f in findings(report, "DAT002")] == ["tok/bpe_vocab.txt.gz"]
+
+
+def test_a_large_packaged_file_is_still_a_large_file_in_history(tmp_path: Path) -> None:
+    files = {**PACKAGE, "MANIFEST.in": "graft tok\n", "pyproject.toml": config("large-file-mb = 0.1")}
+    assert [f.path for f in findings(build(tmp_path, files), "DAT002")] == ["tok/bpe_vocab.txt.gz"]

@@ -87,12 +87,18 @@ def test_dep002_not_applicable_without_a_model(tmp_path: Path) -> None:
         ("FROM --platform=linux/amd64 python\n", 1),
         ("FROM registry.example.com:5000/team/python\n", 1),
         ("FROM python:3.11 AS build\nRUN pip wheel .\nFROM ubuntu AS final\n", 3),
+        # a base named by a build argument, judged by its default
+        ("ARG BASE=python\nFROM ${BASE}\n", 2),
+        ("ARG BASE_IMAGE=\"nvidia/cuda:latest\"\nFROM $BASE_IMAGE AS train\n", 2),
+        ("FROM ${BASE:-ubuntu}\n", 1),
     ],
 )
 def test_dep003_unpinned_base_fires_on_the_from_line(tmp_path: Path, dockerfile: str, line: int) -> None:
     report = build(tmp_path, docker_repo(dockerfile))
     assert status(report, "DEP003") == "fail"
     assert locations(report, "DEP003") == [("Dockerfile", line, None)]
+    if "$" in dockerfile:
+        assert "by its ARG default) is not pinned" in findings(report, "DEP003")[0].message
 
 
 @pytest.mark.parametrize(
@@ -103,6 +109,9 @@ def test_dep003_unpinned_base_fires_on_the_from_line(tmp_path: Path, dockerfile:
         "FROM registry.example.com:5000/python:3.11\n",
         "FROM python:3.11 AS build\nFROM build\n",
         "ARG BASE=python:3.11\nFROM ${BASE}\n",
+        "ARG REG=ghcr.io/acme\nARG TAG=1.2\nFROM ${REG}/trainer:${TAG}\n",
+        "ARG BASE\nFROM ${BASE}\n",  # no default: what the build passes is not known here
+        "FROM python:3.11\nARG BASE=python\nFROM ${BASE}\n",  # a stage's ARG is not seen by FROM
         "FROM scratch\n",
     ],
 )

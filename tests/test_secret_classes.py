@@ -100,6 +100,12 @@ FLAGGED = [
     ("JSON", f'{{"db_password": "{PASSWORD}"}}', "hard-coded password", PASSWORD),
     ("annotated assignment", f'password: str = "{PASSWORD}"', "hard-coded password", PASSWORD),
     ("Kubernetes env", f'env:\n  - name: DB_PASSWORD\n    value: "{PASSWORD}"\n', "hard-coded password", PASSWORD),
+    ("Dockerfile ENV", f"FROM python:3.11-slim\nENV AWS_SECRET_ACCESS_KEY={AWS_SECRET}\n", "AWS secret access key",
+     AWS_SECRET),
+    ("Dockerfile ENV, older form", f"FROM python:3.11-slim\nENV AWS_SECRET_ACCESS_KEY {AWS_SECRET}\n",
+     "AWS secret access key", AWS_SECRET),
+    ("Dockerfile ARG default", f"ARG HF_TOKEN={HF}\nRUN huggingface-cli download acme/m\n", "Hugging Face token", HF),
+    ("Dockerfile ENV, own name", f"env MY_SERVICE_TOKEN  {TOKEN}\n", "hard-coded token", TOKEN),
     ("query string", f'url = "https://api.example.com/v1?api_key={TOKEN}&q=1"', "hard-coded api key", TOKEN),
     # credentials inside connection URIs
     ("postgres URI", f"postgresql://app:{PASSWORD}@db.internal:5432/prod", "password in a database URL", PASSWORD),
@@ -160,6 +166,9 @@ NEAR_MISSES = [
     ("prose in a JSON data set", f'  "output": "Here is a randomly generated 8-character password: {PASSWORD}.\\n\\n'
                                  'Please use a unique password."'),
     ("environ read", "key = os.environ['WANDB_API_KEY']"),
+    ("Dockerfile ENV from a build argument",
+     "ARG AWS_SECRET_ACCESS_KEY\nENV AWS_SECRET_ACCESS_KEY ${AWS_SECRET_ACCESS_KEY}"),
+    ("Dockerfile ENV naming a file", "ENV MY_TOKEN_FILE /run/secrets/token\nENV PASSWORD_LENGTH 12\n"),
     ("setdefault of a reference", 'os.environ.setdefault("MY_SERVICE_TOKEN", "${MY_SERVICE_TOKEN}")'),
     ("dict key from a variable", 'params = {"api_key": api_key, "n": 3}'),
     ("password read from input", 'config["password"] = getpass.getpass("Password: ")'),

@@ -33,7 +33,12 @@ PRODUCT = ("# Churn\n\nPredicts which customers will cancel next month, for the 
 BADGES_ONLY = ("[![Tutorial](https://img.shields.io/badge/tutorial-blue)](https://x.org/tutorial)\n"
                "# Churn\n\nPredicts which customers will cancel next month for the retention team and its "
                "dashboards, trained weekly.\n\n- a tutorial on the API: docs/api.md\n\n```\n# this tutorial\n```\n")
-SHOWCASE_READMES = {"sample": SAMPLE, "book": BOOK, "course": COURSE, "template": TEMPLATE}
+WORKSHOP = ("## MLOps workshop with Acme Cloud\nMachine Learning Ops Workshop with Acme Pipelines: lab guides and "
+            "materials.\n")
+EXAMPLES = ("# Torch Examples\n\n`acme/examples` is a repository showcasing examples of using Torch, curated, "
+            "short and different from each other.\n")
+SHOWCASE_READMES = {"sample": SAMPLE, "book": BOOK, "course": COURSE, "template": TEMPLATE, "workshop": WORKSHOP,
+                    "examples": EXAMPLES}
 PRODUCT_RULES = ("DAT003", "MOD003", "MOD005", "MON001", "AUT003", "AUT004", "GOV002", "DEP001", "DEP002",
                  "REP005")
 
@@ -44,9 +49,47 @@ def test_a_showcase_is_asked_for_no_design_document(tmp_path: Path, readme: str)
     des002 = result(report, "DES002")
     assert des002.status == "not_applicable"
     assert "opens as a showcase" in (des002.reason or "")
-    # a training script of its own: the product rules still apply (a sample project shows how to run one)
+    # a training script of its own: the product rules still apply (a sample project shows how to run one), but
+    # not the model card of a product it does not publish
     assert result(report, "AUT003").status == "fail"
     assert result(report, "MOD003").status == "fail"
+    assert result(report, "GOV002").status == "not_applicable"
+
+
+def test_a_project_is_asked_for_a_model_card(tmp_path: Path) -> None:
+    report = build(tmp_path, {"README.md": PRODUCT, "train.py": TRAIN, "load.py": READ_CSV})
+    assert result(report, "GOV002").status == "fail"
+
+
+SCRIPT = TRAIN  # each example trains in a main.py of its own folder
+
+
+@pytest.mark.parametrize("readme", [EXAMPLES, SAMPLE], ids=["examples", "sample"])
+def test_a_collection_of_examples_each_in_its_folder_runs_no_product(tmp_path: Path, readme: str) -> None:
+    files = {"README.md": readme, "mnist/main.py": SCRIPT, "dcgan/main.py": SCRIPT, "vae/train.py": SCRIPT,
+             "vae/load.py": READ_CSV}
+    report = build(tmp_path, files)
+    for rule in (*PRODUCT_RULES, "DES002"):
+        status = result(report, rule)
+        assert status.status == "not_applicable", rule
+    assert "a collection of examples each training in its own folder (`dcgan/`, `mnist/`, `vae/`: 3 folders)" in (
+        result(report, "MON001").reason or "")
+
+
+@pytest.mark.parametrize("files", [
+    {"mnist/main.py": SCRIPT, "dcgan/main.py": SCRIPT},  # two folders: one project with two models
+    {"mnist/main.py": SCRIPT, "dcgan/main.py": SCRIPT, "vae/main.py": SCRIPT, "train.py": SCRIPT},  # and its own
+], ids=["two-folders", "a-root-training-script"])
+def test_a_showcase_training_in_few_places_still_runs_its_product(tmp_path: Path, files: dict[str, str]) -> None:
+    report = build(tmp_path, {"README.md": EXAMPLES, "load.py": READ_CSV, **files})
+    assert result(report, "MOD003").status == "fail"
+    assert result(report, "DES002").status == "not_applicable"
+
+
+def test_examples_in_many_folders_of_a_project_are_its_product(tmp_path: Path) -> None:
+    files = {"README.md": PRODUCT, "mnist/main.py": SCRIPT, "dcgan/main.py": SCRIPT, "vae/main.py": SCRIPT,
+             "load.py": READ_CSV}
+    assert result(build(tmp_path, files), "MOD003").status == "fail"
 
 
 @pytest.mark.parametrize("readme", [PRODUCT, BADGES_ONLY], ids=["words-after-the-introduction", "badge-list-code"])
@@ -126,3 +169,37 @@ def test_the_opening_leaves_out_what_is_not_prose() -> None:
 def test_the_opening_of_hostile_text_is_linear() -> None:
     for text in ("![" * 100_000, "](" * 100_000, "<" * 100_000, "<!--" * 50_000, "[![a](" * 30_000):
         assert isinstance(lead_of(text), str)
+
+
+HOOK = "import os\nimport shutil\n\nif '{{ cookiecutter.ci }}' == 'none':\n    shutil.rmtree('.github')\n"
+TEMPLATE_FILES = {"cookiecutter.json": '{"project_name": "demo", "python_version": "3.11"}\n',
+                  "hooks/post_gen_project.py": HOOK, "README.md": TEMPLATE,
+                  "{{cookiecutter.project_name}}/requirements.txt": "pandas==2.2.2\n",
+                  "{{cookiecutter.project_name}}/tests/test_x.py": "def test_x():\n    assert True\n"}
+
+
+def test_a_cookiecutter_template_is_not_judged_by_its_shell(tmp_path: Path) -> None:
+    """The template's folder is not audited (Jinja, not code), so the hook script left at the top is not a project
+    with no manifest, no Python version and no tests: those rules say what to audit instead."""
+    report = build(tmp_path, TEMPLATE_FILES)
+    for rule in ("REP001", "REP004", "TST001"):
+        status = result(report, rule)
+        assert status.status == "not_applicable", rule
+        assert "a Cookiecutter template: the project it generates ({{cookiecutter.project_name}}/) is not audited" \
+            in (status.reason or ""), rule
+
+
+@pytest.mark.parametrize("drop", ["cookiecutter.json", "{{cookiecutter.project_name}}/requirements.txt"])
+def test_without_a_template_at_the_top_the_rules_apply(tmp_path: Path, drop: str) -> None:
+    files = {k: v for k, v in TEMPLATE_FILES.items() if not k.startswith(drop.partition("/")[0])}
+    if drop == "cookiecutter.json":  # a folder named like a template, and no template beside it
+        files["{{cookiecutter.project_name}}/requirements.txt"] = "pandas==2.2.2\n"
+    report = build(tmp_path, files)
+    assert result(report, "REP001").status == "fail"
+
+
+def test_a_template_kept_in_a_subfolder_leaves_the_repository_a_project(tmp_path: Path) -> None:
+    """This repository's own layout: template/cookiecutter.json beside template/{{...}}/; the root is a project."""
+    files = {f"template/{k}": v for k, v in TEMPLATE_FILES.items()}
+    files["src/tool.py"] = "def main() -> None:\n    pass\n"
+    assert result(build(tmp_path, files), "REP001").status == "fail"

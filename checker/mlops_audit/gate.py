@@ -21,7 +21,7 @@ def gate_failures(report: Report, *, fail_on: str, min_score: int | None, min_le
     if min_level is not None:
         coverage = report.coverage
         if not coverage.level_assessed:  # --select VER cannot vouch for level 3
-            reasons.append(f"the level is not assessed ({coverage.run} of {coverage.total} rules run), "
+            reasons.append(f"the level is not assessed ({coverage.why_not_assessed()}), "
                            f"so --min-level {min_level} cannot be met")
         elif report.level < min_level:
             reasons.append(f"level {report.level} is below --min-level {min_level}")

@@ -241,7 +241,7 @@ class Report:
         unselected = self.unselected
         if unselected is None:
             unselected = _builtin_left_out({r.rule.id for r in self.results})
-        return coverage(self.results, self.level, unselected)
+        return coverage(self.results, self.level, unselected, ml_project=self.ml_project)
 
     @property
     def findings(self) -> list[Finding]:

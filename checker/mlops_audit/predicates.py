@@ -53,12 +53,41 @@ def _own_product(f: RepoFacts) -> str | None:
     return f"no product of its own: {shown}" if shown else None
 
 
+def _not_template(f: RepoFacts) -> str | None:
+    from mlops_audit.facts.project_kind import cookiecutter_template
+
+    folder = cookiecutter_template(f)
+    if folder is None:
+        return None
+    shown = folder if len(folder) <= 60 else folder[:57] + "..."
+    return (f"a Cookiecutter template: the project it generates ({shown}/) is not audited here; generate one "
+            "(cookiecutter --no-input) and audit that")
+
+
+def _notebook_server(f: RepoFacts) -> str | None:
+    from mlops_audit.pillars.governance import notebook_launches
+
+    return None if notebook_launches(f) else "no notebook server is started here"
+
+
+def _cors(f: RepoFacts) -> str | None:
+    from mlops_audit.pillars.governance import CORS_MODULES, DJANGO_CORS
+
+    if f.imports_of(list(CORS_MODULES), tests=False):
+        return None
+    settings = f.matching(["settings*.py", "**/settings/*.py"])
+    return None if any(f.text_search(p, DJANGO_CORS) for p in settings) else "no CORS configuration"
+
+
 NO_TRAINING = "no model training found (fit/train calls, a trainer or a training loop, with an ML library)"
 CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "ml_project": lambda f: None if f.is_ml_project else
     "not an ML project (no ML library imports, model files, training scripts or data notebooks)",
     "ml_product": _ml_product,
     "own_product": _own_product,
+    "not_template": _not_template,
+    "notebook_server": _notebook_server,
+    "cors": _cors,
     "trains": lambda f: None if f.trains else NO_TRAINING,
     "trains_here": lambda f: None if f.trains_here else NO_TRAINING
     + ("; training runs in platform jobs, whose training code is not in this repository" if f.trains else ""),
@@ -70,8 +99,10 @@ CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "has_python": _has_python,
     "git": lambda f: None if f.inventory.is_git else "not a git repository",
     "has_dockerfile": lambda f: None if f.dockerfiles else "no Dockerfile",
-    "has_ci": lambda f: None if any(not getattr(c, "by_hand", "") for c in f.ci_files) else (
-        "every CI pipeline runs only by hand (AUT001)" if f.ci_files else "no CI configuration"),
+    "has_ci": lambda f: None if any(not getattr(c, "by_hand", "") and not getattr(c, "off_changes", "")
+                                    for c in f.ci_files) else (
+        "every CI pipeline runs only by hand or on events that change no code (AUT001)" if f.ci_files
+        else "no CI configuration"),
     "has_notebooks": lambda f: None if f.notebooks else "no readable notebooks",
     "has_tests": lambda f: None if f.test_files else "no tests",
     "has_manifest": lambda f: None if f.manifests.files else "no dependency manifest",

@@ -9,7 +9,10 @@
   what you chose to check, but a level is a claim about the practice, and you did not adopt it.
 - Coverage: a rule is *run* when it was selected and not ignored. The level is *assessed* when at least one rule
   ran and every rule of levels 1..L was selected (``--select`` left none of them out): otherwise a rule that was
-  not run could have failed, and the level would be a guess (``--select VER`` would claim level 3).
+  not run could have failed, and the level would be a guess (``--select VER`` would claim level 3). Nor is a
+  level above 0 assessed in a repository that is no ML project: its ML rules did not apply, so "level 3,
+  continuous training and monitoring" would be claimed of a folder of markdown and CSV files (level 0, a failing
+  level-1 rule, holds of any repository).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class Coverage:
     total: int  # rules in the catalogue (built-in and custom), selected or not
     level_assessed: bool
     left_out_from: int | None = None  # the lowest level of a rule the selection left out (None: none left out)
+    no_ml: bool = False  # True: everything the level needs ran, but the repository shows no ML: no level claimed
 
     @property
     def complete(self) -> bool:
@@ -76,13 +80,21 @@ class Coverage:
         """"2 of 48 rules run"."""
         return f"{self.run} of {self.total} rules run"
 
+    def why_not_assessed(self) -> str:
+        """Why no level is claimed: "not an ML project", or "2 of 48 rules run"."""
+        return "not an ML project" if self.no_ml else self.phrase()
 
-def coverage(results: list[RuleResult], level: int, unselected: Iterable[Rule]) -> Coverage:
+
+def coverage(results: list[RuleResult], level: int, unselected: Iterable[Rule], *,
+             ml_project: bool = True) -> Coverage:
     """The coverage of an audit whose ``results`` reached ``level``; ``unselected``: the catalogue's rules the
     selection left out. Ignored rules were not run, but they count as unmet for the level (see above), so they
-    leave it assessed; a rule left out by the selection of a level up to ``level`` makes it a guess."""
+    leave it assessed; a rule left out by the selection of a level up to ``level`` makes it a guess, and so does
+    a repository with no ML evidence (``ml_project`` false)."""
     left_out = list(unselected)
     run = sum(r.status != "ignored" for r in results)
-    assessed = run > 0 and not any(rule.level <= level for rule in left_out)
-    return Coverage(run=run, total=len(results) + len(left_out), level_assessed=assessed,
-                    left_out_from=min((rule.level for rule in left_out), default=None))
+    complete = run > 0 and not any(rule.level <= level for rule in left_out)
+    vacuous = level > 0 and not ml_project  # level 0 holds of any repository with a failing level-1 rule
+    return Coverage(run=run, total=len(results) + len(left_out), level_assessed=complete and not vacuous,
+                    left_out_from=min((rule.level for rule in left_out), default=None),
+                    no_ml=complete and vacuous)

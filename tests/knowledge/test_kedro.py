@@ -82,3 +82,25 @@ def test_a_pandera_schema_on_a_catalog_entry_validates_data(tmp_path: Path) -> N
 def test_catalog_metadata_without_a_schema_validates_nothing(tmp_path: Path) -> None:
     text = CSV_ENTRY + "  metadata:\n    kedro-viz:\n      layer: raw\n"
     assert audit_rule(tmp_path, "DAT004", {"conf/base/catalog.yml": text}).status == "fail"
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"src/tut/pipeline_registry.py": "from kedro_mlflow.pipeline import pipeline_ml_factory\n\n\n"
+                                                  "def register_pipelines():\n"
+                                                  "    return {'training': pipeline_ml_factory(training=t, "
+                                                  "inference=i, input_name='instances')}\n"},
+                 id="pipeline-ml-factory"),
+    pytest.param({"conf/base/catalog.yml": CSV_ENTRY + "pipeline_inference_model:\n"
+                                                       "  type: kedro_mlflow.io.models.MlflowModelLoggerDataSet\n"
+                                                       "  flavor: mlflow.pyfunc\n"},
+                 id="model-logger-dataset"),
+])
+def test_a_model_kedro_mlflow_logs_with_each_run_is_versioned(tmp_path: Path, files: dict[str, str]) -> None:
+    res = audit_rule(tmp_path, "MOD003", files)
+    assert res.status == "pass"
+    assert "kedro-mlflow" in res.reason
+
+
+def test_a_pipeline_factory_of_another_library_is_not(tmp_path: Path) -> None:
+    source = "from acme.pipes import pipeline_ml_factory\n\npipeline_ml_factory(training=t, inference=i)\n"
+    assert audit_rule(tmp_path, "MOD003", {"src/tut/pipeline_registry.py": source}).status == "fail"

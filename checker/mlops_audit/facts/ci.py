@@ -40,6 +40,7 @@ class CiFile:
     scheduled: bool
     yaml: bool
     by_hand: str = ""  # what says only a person starts it ("on: workflow_dispatch"), "" when something else does
+    off_changes: str = ""  # what says only repository events that change no code start it ("on: issues"), or ""
 
 
 def ci_system(path: str) -> str | None:
@@ -104,6 +105,7 @@ def describe(path: str, system: str, text: str) -> CiFile:
         scheduled=scheduled(system, text),
         yaml=path.endswith(YAML_SUFFIXES),
         by_hand=by_hand(system, text),
+        off_changes=off_changes(system, text),
     )
 
 
@@ -210,6 +212,12 @@ def scheduled(system: str, text: str) -> bool:
 # GitHub-style events that only a person (or another system's API call) starts: a workflow with no other event
 # runs on no push, pull request, merge queue, schedule or other workflow, so it checks no change by itself.
 MANUAL_EVENTS = frozenset({"workflow_dispatch", "repository_dispatch"})
+# GitHub events that change no code: an issue bot or a project-board automation is no continuous integration
+NO_CODE_EVENTS = frozenset({
+    "issues", "issue_comment", "discussion", "discussion_comment", "label", "milestone", "project", "project_card",
+    "project_column", "watch", "fork", "gollum", "public", "page_build", "status", "check_run", "check_suite",
+    "deployment", "deployment_status", "registry_package", "branch_protection_rule", "pull_request_review_comment",
+})
 OFF = frozenset({"none", "false", "[]"})
 
 
@@ -239,6 +247,17 @@ def _github_events(lines: list[_Line]) -> set[str] | None:
                 events.add(b.key if b.key is not None else b.rest.strip("\"'"))
         return events
     return None
+
+
+def off_changes(system: str, text: str) -> str:
+    """What says that only repository events changing no code start this workflow (``on: issues``, a triage bot),
+    by hand or not; "" otherwise. GitHub-like systems only: the others run on changes or by settings."""
+    if system not in ("github", "gitea", "forgejo"):
+        return ""
+    events = _github_events(list(_lines(text)))
+    if events and events <= NO_CODE_EVENTS | MANUAL_EVENTS and not events <= MANUAL_EVENTS:
+        return "on: " + ", ".join(sorted(events))
+    return ""
 
 
 def by_hand(system: str, text: str) -> str:

@@ -16,7 +16,10 @@ from mlops_audit.facts.secrets import scan_text
 
 MAX_CALL_NAME = 256  # characters; longer dotted call names are not recorded (see _dotted)
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
-_MAGIC = re.compile(r"^\s*[%!?]|^\s*\w+\s*=\s*[!%]|^\s*\?\?")
+# a magic or shell escape (``%time``, ``!ls``, ``?obj``), output assigned from one (``files = !ls``, ``path, = !pwd``,
+# ``a, b = %sx cmd``), or help on a name (``obj?``, ``Trainer.fit??``, ``np.*load*?``); linear: each optional part
+# is anchored by a character the others cannot take
+_MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+(?:\s*,\s*[\w.]+)*\s*(?:,\s*)?=\s*[!%]|^[ \t]*[\w.*]+\?{1,2}[ \t]*$")
 # automagic shell commands IPython runs without a ``!`` (``pip install -U x``): not Python either
 _AUTOMAGIC = re.compile(r"^[ \t]*((pip|pip3|conda|mamba)[ \t]+(install|uninstall)\b"
                         r"|(ls|cd|cat|mkdir|rm|cp|mv|pwd)[ \t]+[\"'/.~$-])")

@@ -346,11 +346,11 @@ def described(facts: RepoFacts, path: str, system: str, text: str) -> ci.CiFile:
 
     key = f"{system}:{derived.source_stamp()}:{content_key(text)}"
     found = cache.doc("ci", key)
-    if isinstance(found, list) and len(found) == 3 and type(found[0]) is bool and type(found[1]) is bool \
-            and isinstance(found[2], str):
-        return ci.CiFile(path, system, found[0], found[1], path.endswith(YAML_SUFFIXES), found[2])
+    if isinstance(found, list) and len(found) == 4 and type(found[0]) is bool and type(found[1]) is bool \
+            and isinstance(found[2], str) and isinstance(found[3], str):
+        return ci.CiFile(path, system, found[0], found[1], path.endswith(YAML_SUFFIXES), found[2], found[3])
     out = ci.describe(path, system, text)
-    cache.put_doc("ci", key, [out.runs_tests, out.scheduled, out.by_hand])
+    cache.put_doc("ci", key, [out.runs_tests, out.scheduled, out.by_hand, out.off_changes])
     return out
 
 

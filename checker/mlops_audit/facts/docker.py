@@ -18,6 +18,8 @@ class Stage:
     healthcheck: bool = False
     exposes: bool = False  # an EXPOSE instruction
     command: str = ""  # the last CMD / ENTRYPOINT, as written
+    base: str | None = None  # ``image`` with the ARG defaults declared before the first FROM put in, when it has
+    # variables and each has a default (``ARG BASE=python`` then ``FROM ${BASE}``); None otherwise
 
 
 @dataclass
@@ -102,15 +104,43 @@ def instructions(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
+ARG_DEFAULT = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,100})=(\"[^\"\n]{0,300}\"|'[^'\n]{0,300}'|[^\s\"']{0,300})")
+# ``$NAME``, ``${NAME}``, ``${NAME:-word}`` (Docker's forms in FROM); linear: each part ends where the next starts
+VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]{0,100})(?::-([^}\s]{0,300}))?\}|([A-Za-z_][A-Za-z0-9_]{0,100}))")
+
+
+def with_defaults(image: str, defaults: dict[str, str]) -> str | None:
+    """``image`` with each variable replaced by its default (the ARG's, else a ``:-word``); None when one has
+    none (a value only a build argument gives: not known here)."""
+    missing = False
+
+    def put(m: re.Match[str]) -> str:
+        nonlocal missing
+        name = m.group(1) or m.group(3)
+        value = defaults.get(name) or m.group(2)
+        if not value:
+            missing = True
+            return ""
+        return value
+
+    out = VARIABLE.sub(put, image)
+    return None if missing or "$" in out else out
+
+
 def parse_dockerfile(text: str, path: str) -> Dockerfile:
     df = Dockerfile(path)
+    defaults: dict[str, str] = {}  # the ARGs declared before the first FROM, with their defaults
     for line, instr, args in instructions(text):
-        if instr == "FROM":
+        if instr == "ARG" and not df.parsed:
+            for m in ARG_DEFAULT.finditer(args):
+                defaults[m.group(1)] = m.group(2).strip("\"'")
+        elif instr == "FROM":
             tokens = [t for t in args.split() if not t.startswith("--")]
             if not tokens:
                 continue
             name = tokens[2] if len(tokens) >= 3 and tokens[1].lower() == "as" else None
-            df.parsed.append(Stage(tokens[0], line, name))
+            base = with_defaults(tokens[0], defaults) if "$" in tokens[0] else None
+            df.parsed.append(Stage(tokens[0], line, name, base=base))
         elif df.parsed and instr == "USER":
             df.parsed[-1].user = args.strip().split(":")[0]
             df.parsed[-1].user_line = line

@@ -24,8 +24,12 @@ a library) stays a project.
 
 A showcase is what its README opens by saying it is: sample code, a reference implementation, a tutorial, a
 course, a workshop, a book's code, a template. It builds no product, so it is asked for no product design
-document (DES002); and when its models are fitted only in notebooks or example folders (toy fits in the demos of
-a logging library), the rules about running a model product do not apply either (``demonstration``).
+document (DES002) nor a model card (GOV002); and when its models are fitted only in notebooks or example folders
+(toy fits in the demos of a logging library), or it is a collection whose examples each train in a top-level
+folder of their own (``mnist/main.py``, ``dcgan/main.py``, ``word_language_model/main.py``... in at least
+:data:`COLLECTION_FOLDERS` of them), the rules about running a model product do not apply either
+(``demonstration``). A showcase training in one place (a platform sample with its pipeline) is still asked to run
+it as a product.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
 
 EXAMPLE_FOLDER = re.compile(
     r"(?:^|/)(?:examples?|demos?|demo[-_][\w-]*|samples?|tutorials?|docs?|benchmarks?|tests?|testing|e2e)/", re.I)
+
+COLLECTION_FOLDERS = 3  # a showcase training in this many top-level folders is a collection of examples
 
 BENCHMARK_FILE = re.compile(r"(?:^|/)bench(?:mark)?(?:s|ing)?(?:[_-][^/]*)?\.py$", re.I)
 
@@ -89,12 +95,42 @@ def showcase(facts: RepoFacts) -> str | None:
 
 def demonstration(facts: RepoFacts) -> str | None:
     """Why the repository's models are a showcase's demonstrations (every training file a notebook or in an
-    example folder), or None."""
+    example folder, or examples each training in a top-level folder of its own), or None."""
     training = facts.training_files
-    if not training or any(not p.endswith(".ipynb") and not _demo(p) for p in training):
+    if not training:
+        return None
+    scripts = [p for p in training if not p.endswith(".ipynb") and not _demo(p)]
+    folders = sorted({p.partition("/")[0] for p in scripts if "/" in p})
+    spread = len(folders) >= COLLECTION_FOLDERS and all("/" in p for p in scripts)
+    if scripts and not spread:
         return None
     why = showcase(facts)
-    return None if why is None else f"{why}, whose models are fitted only in its notebooks and examples"
+    if why is None:
+        return None
+    if scripts:
+        shown = ", ".join(f"`{f}/`" for f in folders[:3]) + (", ..." if len(folders) > 3 else "")
+        return f"{why}, a collection of examples each training in its own folder ({shown}: {len(folders)} folders)"
+    return f"{why}, whose models are fitted only in its notebooks and examples"
+
+
+def cookiecutter_template(facts: RepoFacts) -> str | None:
+    """The folder of the project a Cookiecutter template generates (``{{cookiecutter.project_slug}}``), when the
+    audited folder is such a template (``cookiecutter.json`` at its top and that folder beside it), else None.
+    Template folders are not audited (their files are Jinja, not code), so what is left at the top is a shell
+    (hooks, the template's README), not the project. Only the top folder's names are listed: nothing is
+    rendered, no hook is run."""
+    if "cookiecutter.json" not in facts.path_set:
+        return None
+    import os
+
+    try:
+        with os.scandir(facts.root) as entries:
+            for entry in entries:
+                if entry.name.startswith("{{") and entry.name.endswith("}}") and entry.is_dir(follow_symlinks=False):
+                    return entry.name
+    except OSError:
+        return None
+    return None
 
 
 def _distribution(facts: RepoFacts) -> tuple[str, str, bool] | None:

@@ -44,7 +44,7 @@ from mlops_audit.facts.notebooks import Notebook, parse_notebook
 from mlops_audit.facts.notebooks import from_data as notebook_from_data
 from mlops_audit.facts.notebooks import to_data as notebook_data
 from mlops_audit.facts.workers import analyse_many
-from mlops_audit.globs import matcher
+from mlops_audit.globs import Matcher, matcher
 from mlops_audit.inventory import FileEntry, Inventory, build_inventory
 from mlops_audit.knowledge import Entry, Knowledge, NamePattern
 from mlops_audit.knowledge import build as build_knowledge
@@ -975,6 +975,39 @@ class RepoFacts:
         return bool(self.data_reads or self.data_files)
 
     # ----------------------------------------------------------------- data and models in git
+    @cached_property
+    def package_data(self) -> Matcher | None:
+        """The files the repository's distributions declare they ship in their packages (facts/package_data.py:
+        ``MANIFEST.in``, setuptools' ``package-data`` in ``pyproject.toml`` or ``setup.cfg``): resources of the
+        code, not data sets. None when nothing is declared."""
+        from mlops_audit.facts import package_data
+
+        names = ("manifest.in", "pyproject.toml", "setup.cfg")
+        sources = [p for p in self.paths if p.rpartition("/")[2].lower() in names and p.count("/") <= 2]
+        if not sources:
+            return None
+        folders = {posixpath.dirname(p) for p in self.paths}
+        patterns: list[str] = []
+        for path in sorted(sources):
+            base, _, name = path.rpartition("/")
+            with self._reading(path):
+                if name.lower() == "pyproject.toml":
+                    data = self.toml(path)
+                    patterns += package_data.pyproject(data, base, folders.__contains__) if data else []
+                    continue
+                text = self.text(path)
+                if text is None:
+                    continue
+                if name.lower() == "manifest.in":
+                    patterns += package_data.manifest_in(text, base)
+                else:
+                    patterns += package_data.setup_cfg(text, base, folders.__contains__)
+        return matcher(patterns) if patterns else None
+
+    def is_package_data(self, path: str) -> bool:
+        found = self.package_data
+        return found is not None and found.match_file(path)
+
     def is_small_fixture(self, entry: FileEntry) -> bool:
         """A small file under tests/, fixtures/, docs/... (``fixture-max-kb``): allowed in git."""
         parts = set(entry.path.split('/')[:-1])
@@ -1003,6 +1036,8 @@ class RepoFacts:
         pairs = list(zip(self.files, self.suffixes, strict=True))
         found = [f for f, suffix in pairs if suffix in exts and not self.is_small_fixture(f)
                  and not f.path.endswith(CODE_BUNDLES)]
+        if found and self.package_data is not None:  # a package's resources, shipped with its code
+            found = [f for f in found if not self.is_package_data(f.path)]
         if any(f.path.endswith(".zip") for f in found):
             budget = [MAX_BUNDLE_BYTES_TOTAL]
             found = [f for f in found if not (f.path.endswith(".zip") and self._zipped_code(f, budget))]

@@ -481,6 +481,21 @@ def _basic(text: str) -> list[Hit]:
     return hits
 
 
+_ENV_GAP = re.compile(r"[ \t]{1,20}")
+
+
+def _dockerfile_env(text: str, at: int, ident_end: int) -> int:
+    """Where the value starts in a Dockerfile's ``ENV NAME value`` (the instruction's form with a space, one
+    variable per line), the name running from ``at`` to ``ident_end``; -1 when the line is not one."""
+    line_start = text.rfind("\n", 0, at) + 1
+    head = text[line_start:at]
+    name_start = len(head.rstrip(_IDENT_CHARS))
+    if head[:name_start].strip().upper() != "ENV" or not head[:name_start].endswith((" ", "\t")):
+        return -1
+    gap = _ENV_GAP.match(text, ident_end)
+    return gap.end() if gap is not None and text[gap.end():gap.end() + 1] not in ("", "\n", "\r", "=") else -1
+
+
 def _bound(text: str) -> list[Hit]:
     """Values bound to a secret-sounding name: ``NAME = value``, ``NAME: value``, ``"NAME": value``,
     ``x["NAME"] = value``, ``f(NAME=value)``, ``setdefault("NAME", value)``, quoted or not."""
@@ -505,9 +520,13 @@ def _bound(text: str) -> list[Hit]:
         ident_end = run.end() if run else at
         m = BINDING.match(low, ident_end)
         if m is None:
-            continue
-        done = after = m.end()
-        sep = m.group(1)
+            after = _dockerfile_env(text, at, ident_end)  # ENV AWS_SECRET_ACCESS_KEY <value>, Docker's older form
+            if after < 0:
+                continue
+            sep = "="
+        else:
+            after, sep = m.end(), m.group(1)
+        done = after
         value: tuple[int, int] | None = None
         if sep in ("=", ":", "=>", ":="):  # the value first: it rules out most candidates, and cheaply
             if text[after:after + 1] in ("=", ":", "/", "~"):

@@ -25,6 +25,15 @@ def _by_hand(c: object) -> str:
     return str(getattr(c, "by_hand", ""))
 
 
+def off_changes(c: object) -> str:
+    """How CI file ``c`` runs when no change starts it: "only by hand (on: workflow_dispatch)", "only on
+    repository events that change no code (on: issues)" (a triage bot); "" when changes or a schedule do."""
+    if _by_hand(c):
+        return f"only by hand ({_by_hand(c)})"
+    events = str(getattr(c, "off_changes", ""))
+    return f"only on repository events that change no code ({events})" if events else ""
+
+
 @predicate
 def has_ci(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the CI files and their triggers.
@@ -35,10 +44,10 @@ def has_ci(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if not files:
         return Outcome.fail(Evidence(
             "no CI configuration (GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, Cloud Build, Tekton...)"))
-    on_changes = [c for c in files if not _by_hand(c)]
+    on_changes = [c for c in files if not off_changes(c)]
     if on_changes:
         return Outcome.ok(on_changes[0].system)
-    return Outcome.fail(*[Evidence(f"no CI runs on changes: this pipeline runs only by hand ({_by_hand(c)}), on no "
+    return Outcome.fail(*[Evidence(f"no CI runs on changes: this pipeline runs {off_changes(c)}, on no "
                                    "push, pull request or schedule", c.path) for c in files])
 
 
@@ -52,7 +61,7 @@ def ci_runs_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     scripts deep), or submits a platform job whose specification runs one (``anyscale job submit job.yaml``:
     its ``entrypoint``, then the scripts it names). A pipeline run only by hand does not count; when every
     pipeline is, there is no CI to judge: the rule does not apply (AUT001 says so)."""
-    files = [c for c in facts.ci_files if not _by_hand(c)]  # not empty: the rule applies (has_ci)
+    files = [c for c in facts.ci_files if not off_changes(c)]  # not empty: the rule applies (has_ci)
     if any(c.runs_tests for c in files):
         return Outcome.ok()
     test_targets = {t for t, recipe in facts.makefile_targets.items() if any("pytest" in r for r in recipe)}
@@ -78,7 +87,8 @@ def ci_runs_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 
 BEHAVE = re.compile(r"(^|[\s;&|\"'])behave(\s|$)", re.M)
-SCRIPT_REF = re.compile(r"[\w./-]{1,200}\.(?:sh|bash|ps1|py)\b")
+# from the start of a run of path characters only (the look-behind): tried once per run, not once per character
+SCRIPT_REF = re.compile(r"(?<![\w./-])[\w./-]{1,200}\.(?:sh|bash|ps1|py)\b")
 MODULE_REF = re.compile(r"(?:^|[\s;&|\"'])-m[ \t]+([A-Za-z_][\w.]{0,200})")  # python -m pkg.train
 
 
@@ -122,12 +132,25 @@ def _test_step_running_scripts(facts: RepoFacts, path: str, system: str) -> str 
         if not isinstance(name, str) or not isinstance(run, str) or not TEST_STEP.search(name):
             continue
         for ref in dict.fromkeys(m.group(0) for m in SCRIPT_REF.finditer(run)):
-            if ref.endswith(".py") and any("python" in line.partition(ref)[0] for line in run.splitlines()
+            if ref.endswith(".py") and any(PYTHON_RUNNER.search(line.partition(ref)[0]) for line in run.splitlines()
                                            if ref in line):
                 script = _resolve(facts, ref)
                 if script is not None:
                     return f"{path}: the step `{name[:80]}` runs {script} (a smoke test of the repository's scripts)"
+            elif ref.endswith((".sh", ".bash")):
+                script = _resolve(facts, ref)
+                body = facts.text(script) if script is not None else None
+                if body is not None and RUNS_PYTHON_FILE.search(body):
+                    return (f"{path}: the step `{name[:80]}` runs {script}, which runs the repository's Python "
+                            "scripts (a smoke test)")
     return None
+
+
+# what runs a Python file: python, python3.11, uv run, poetry run (python), pipenv run, pdm run, hatch run
+PYTHON_RUNNER = re.compile(r"(?:^|[\s;&|(])(?:python[\d.]*|(?:uv|poetry|pipenv|pdm|hatch|conda)[ \t]+run)\b")
+RUNS_PYTHON_FILE = re.compile(
+    r"^[ \t]*(?:[\w-]+=\S*[ \t]+)*(?:python[\d.]*|(?:uv|poetry|pipenv|pdm|hatch)[ \t]+run(?:[ \t]+python[\d.]*)?)"
+    r"[ \t]+(?:-[\w-]+[ \t]+)*[\w./-]{1,200}\.py\b", re.M)
 
 
 LOCAL_ACTION = re.compile(r"^[ \t-]*uses:[ \t]*[\"']?\./([\w./-]{1,200}?)/?[\"']?[ \t]*(?:#[^\n]*)?$", re.M)

@@ -51,6 +51,9 @@ def large_blobs_in_history(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         raise CheckUnavailable(f"not checked: {hist.problem}")
     detail = "history is a shallow clone: only the fetched commits were scanned" if hist.shallow else ""
     blobs = hist.blobs
+    if facts.package_data is not None:  # a package's resource below large-file-mb: versioned with its code
+        large = facts.config.large_file_mb * 1024 * 1024
+        blobs = [b for b in blobs if b.kind == "large" or b.size >= large or not facts.is_package_data(b.path)]
     present = set(facts.paths)
     ev = [Evidence(_history_message(b, b.path in present), b.path) for b in blobs[:MAX_EVIDENCE]]
     return Outcome(not blobs, tuple(ev), detail, max(0, len(blobs) - MAX_EVIDENCE))
@@ -87,6 +90,13 @@ MOUNT_TEXT = re.compile(r"(?m)^[ \t-]*[\"']?(?:mountPath|mount_path|containerPat
                         r"[\"']?(/[^\s\"'#,}]{1,300})")
 COMPOSE_VOLUME = re.compile(r"(?m)^[ \t]*-[ \t]*[\"']?[^\s:\"'#]{1,300}:(/[^/\s:\"'#][^\s:\"'#]{0,300})")
 CONTAINER_KEYWORDS = frozenset({"mount_path", "mountPath", "remote_path", "container_path", "containerPath"})
+# the same places written in code as data: a pod spec's ``{'mountPath': '/mnt/' + pvc}``, ``self.mount_path =
+# "/mnt/data"``, a Kubeflow Pipelines op's ``.add_pvolumes({"/mnt": vop.volume})`` (in a notebook's JSON too,
+# where the quotes are escaped); linear: each part is delimited by a character the next cannot take
+CODE_MOUNT = re.compile(
+    r"(?:mountPath|mount_path|containerPath|container_path)\\?[\"']?[ \t]*[:=][ \t]*[rRuU]?\\?[\"']"
+    r"(/[^\"'\\\s]{0,300})"
+    r"|add_pvolumes\([ \t]*\{[ \t]*\\?[\"'](/[^\"'\\\s]{0,300})")
 DOCKER_PLACES = frozenset({"WORKDIR", "VOLUME", "COPY", "ADD"})
 
 
@@ -121,8 +131,22 @@ def _absolute_paths(facts: RepoFacts) -> list[tuple[str, int | None, int | None,
             found.extend((unit.path, line, unit.cell, v) for v, line in hits)
     if not found:
         return []
-    inside = _keyword_places(units)
+    inside = _keyword_places(units) | _code_mounts(facts, units)
     return [row for row in found if not _under(row[3], inside)]
+
+
+def _code_mounts(facts: RepoFacts, units: list[Any]) -> set[str]:
+    """The container folders the code declares as data (CODE_MOUNT) in the files holding absolute paths."""
+    places: set[str] = set()
+    for path in dict.fromkeys(u.path for u in units):
+        text = facts.text(path) or ""
+        if "ount" not in text and "add_pvolumes" not in text:
+            continue
+        for m in CODE_MOUNT.finditer(text):
+            place = _place(m.group(1) or m.group(2) or "")
+            if place is not None:
+                places.add(place)
+    return places
 
 
 def _under(value: str, places: set[str]) -> bool:
@@ -255,6 +279,7 @@ def _script_running(facts: RepoFacts, test_path: str) -> str | None:
 def _runs_tests(ci_file: object) -> bool:
     """A CI file that runs the tests on changes (one only a person starts checks no change)."""
     try:
-        return bool(getattr(ci_file, "runs_tests", False)) and not getattr(ci_file, "by_hand", "")
+        return bool(getattr(ci_file, "runs_tests", False)) and not getattr(ci_file, "by_hand", "") \
+            and not getattr(ci_file, "off_changes", "")
     except CheckUnavailable:
         return False

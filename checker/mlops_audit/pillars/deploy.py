@@ -46,6 +46,9 @@ def docker_base_pinned(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         for stage in df.stages:
             if unpinned_image(stage.image, names):
                 ev.append(Evidence(f"base image `{stage.image}` is not pinned to a version", df.path, stage.line))
+            elif stage.base is not None and unpinned_image(stage.base, names):  # FROM ${BASE}, ARG BASE=python
+                ev.append(Evidence(f"base image `{stage.image}` (`{stage.base}` by its ARG default) is not pinned "
+                                   "to a version", df.path, stage.line))
     return Outcome.found(ev)
 
 

@@ -1,11 +1,12 @@
-"""Predicates of rules/governance.yaml: secrets, licence, and the audit's own reading problems."""
+"""Predicates of rules/governance.yaml: secrets, licence, services open to anyone (a notebook server without a
+token, CORS for every origin with credentials), and the audit's own reading problems."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from mlops_audit.facts.repo import RepoFacts
+from mlops_audit.facts.repo import Ref, RepoFacts
 from mlops_audit.models import Evidence, Outcome
 from mlops_audit.pillars.common import evidence_at, predicate
 
@@ -48,3 +49,91 @@ def unreadable_files(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 def config_readable(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = [Evidence(f"[tool.mlops-audit] settings: {msg}", path) for path, msg in facts.config.problems]
     return Outcome.found(ev)
+
+
+# --------------------------------------------------------------------------- services open to anyone
+# where a notebook server is started or configured: images, compose and Kubernetes files, scripts, Jupyter's own
+NOTEBOOK_FILES = ["Dockerfile*", "*.dockerfile", "Containerfile*", "*.sh", "*.bash", "*.yml", "*.yaml",
+                  "Makefile", "Procfile", "jupyter_*config.py", "jupyter_*config.json"]
+NOTEBOOK_SERVER = re.compile(r"\bjupyter(?:-|[ \t\"',]{1,4})(?:notebook|lab|server)\b|\bjupyterlab\b|"
+                             r"\b(?:NotebookApp|ServerApp|IdentityProvider)\.token\b")
+# the token set empty: a flag (``--NotebookApp.token=''``, ``"--ServerApp.token="`` in an exec form, quotes
+# escaped in JSON) or a configuration line (``c.ServerApp.token = ''``, ``"token": ""`` in a JSON config)
+EMPTY_TOKEN = re.compile(
+    r"--(?:NotebookApp|ServerApp|IdentityProvider)\.token[ \t]*=[ \t]*"
+    r"(?:''|\"\"|\\\"\\\"|(?=[\s,\]]|$)|\\?[\"'](?=[\s,\]]|$))"
+    r"|\bc\.(?:NotebookApp|ServerApp|IdentityProvider)\.token[ \t]*=[ \t]*(?:''|\"\")")
+# bound to every interface: ``--ip=0.0.0.0``, ``--ip '*'``, ``c.ServerApp.ip = '0.0.0.0'``
+ALL_INTERFACES = re.compile(r"--ip(?:[ \t]*=[ \t]*|[ \t]+)[\"']?(?:0\.0\.0\.0|\*)[\"']?"
+                            r"|\bc\.(?:NotebookApp|ServerApp)\.ip[ \t]*=[ \t]*[\"'](?:0\.0\.0\.0|\*)[\"']")
+
+
+def notebook_launches(facts: RepoFacts) -> list[str]:
+    """The files that start or configure a Jupyter server (NOTEBOOK_SERVER), each read once and kept by content."""
+    return [p for p in facts.matching(NOTEBOOK_FILES) if facts.text_search(p, NOTEBOOK_SERVER)]
+
+
+COMMENT_LINE = re.compile(r"^[ \t]*#[^\n]*", re.M)
+
+
+def _open_tokens(text: str) -> list[str]:
+    """The lines (1-based, as strings) that set an empty token, when the text also binds every interface;
+    comment lines left out (blanked, so the lines keep their numbers)."""
+    text = COMMENT_LINE.sub("", text)
+    if not ALL_INTERFACES.search(text):
+        return []
+    return [str(text.count("\n", 0, m.start()) + 1) for m in EMPTY_TOKEN.finditer(text)]
+
+
+@predicate
+def notebook_server_auth(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the files that start a notebook server, then their text (kept by content)."""
+    ev = []
+    for path in notebook_launches(facts):
+        for line in facts.text_answer(path, "open-notebook-token:1", _open_tokens):
+            ev.append(Evidence("Jupyter started with an empty token on every interface (0.0.0.0): anyone who "
+                               "reaches the port runs code as this container's user", path, int(line)))
+    return Outcome.found(ev)
+
+
+CORS_MODULES = ("fastapi.middleware.cors", "starlette.middleware.cors", "flask_cors", "corsheaders", "aiohttp_cors",
+                "sanic_cors", "litestar.config.cors")
+# Starlette / FastAPI: every origin with credentials (the middleware then echoes any site's Origin back)
+ANY_ORIGIN = re.compile(r"allow_origins[ \t]*=[ \t]*[\[(][ \t]*[\"']\*[\"'][ \t]*(?:,[ \t]*)?[\])]"
+                        r"|allow_origin_regex[ \t]*=[ \t]*r?[\"']\.\*[\"']")
+WITH_CREDENTIALS = re.compile(r"allow_credentials[ \t]*=[ \t]*True\b")
+DJANGO_ANY = re.compile(r"^[ \t]*CORS_(?:ORIGIN|ALLOW_ALL)_ORIGINS?[ \t]*=[ \t]*True\b", re.M)
+DJANGO_CORS = re.compile(r"^[ \t]*CORS_[A-Z_]+[ \t]*=", re.M)
+DJANGO_CREDENTIALS = re.compile(r"^[ \t]*CORS_ALLOW_CREDENTIALS[ \t]*=[ \t]*True\b", re.M)
+
+
+def _any_origin_with_credentials(text: str) -> list[str]:
+    found = []
+    if WITH_CREDENTIALS.search(text):
+        found += [m.start() for m in ANY_ORIGIN.finditer(text)]
+    if DJANGO_CREDENTIALS.search(text):
+        found += [m.start() for m in DJANGO_ANY.finditer(text)]
+    return [str(text.count("\n", 0, at) + 1) for at in sorted(found)]
+
+
+@predicate
+def cors_credentials(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the files importing a CORS middleware (and Django settings), then their text and calls."""
+    ev: list[Evidence] = []
+    paths = list(dict.fromkeys(r.path for r in facts.imports_of(list(CORS_MODULES), tests=False)))
+    paths += [p for p in facts.matching(["settings*.py", "**/settings/*.py"]) if p not in paths]
+    message = ("every origin allowed with credentials: any web site a user visits can call this API with the "
+               "user's cookies or tokens and read the answer")
+    for path in paths:
+        if path.endswith(".py"):
+            ev += [Evidence(message, path, int(line))
+                   for line in facts.text_answer(path, "cors-any-origin:1", _any_origin_with_credentials)]
+        for unit in facts.units_by_path.get(path, ()):  # Flask-CORS: origins default to "*"
+            if "flask_cors" not in unit.info.packages or "supports_credentials" not in unit.info.keywords:
+                continue
+            for call in unit.info.calls:
+                kwargs = dict(call.kwargs)
+                if call.name.startswith("flask_cors.") and kwargs.get("supports_credentials") == "True" and (
+                        kwargs.get("origins", "'*'") == "'*'" and "resources" not in kwargs):
+                    ev.append(evidence_at(Ref(path, call.line, unit.cell), message))
+    return Outcome.found(sorted(ev, key=lambda e: (e.path or "", e.line or 0)))

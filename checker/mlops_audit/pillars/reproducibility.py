@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
+from mlops_audit.facts.manifests import Requirement
 from mlops_audit.facts.repo import DATA_EXTENSIONS, MODEL_EXTENSIONS, VERSION_SPRAWL, RepoFacts, is_test_path, suffix_of
 from mlops_audit.models import CheckUnavailable, Evidence, Outcome
 from mlops_audit.pillars.common import predicate
@@ -44,10 +46,40 @@ def unpinned_dependencies(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     # ``tritonclient[all]`` beside ``tritonclient>=2.29`` in one file is constrained by it (the resolver applies
     # every specifier of a project it is asked for together)
     constrained = {(r.path, _canonical(r.name)) for r in requirements if not r.unpinned}
+    locked = _locked(facts, requirements)
     bad = [r for r in requirements if r.unpinned and _canonical(r.name) not in own.get(r.path, ())
-           and (r.path, _canonical(r.name)) not in constrained]
+           and (r.path, _canonical(r.name)) not in constrained and not locked(r)]
     return Outcome.found([Evidence(f"`{r.name}` has no version constraint", r.path, r.line) for r in bad],
                          detail)
+
+
+# the lock file a manifest's resolver writes beside it: what it pins, every dependency is installed at
+LOCKS_OF = {"pipfile": ("pipfile.lock",), "pyproject.toml": ("poetry.lock", "uv.lock", "pdm.lock", "pixi.lock")}
+
+
+def _locked(facts: RepoFacts, requirements: list[Requirement]) -> Callable[[Requirement], bool]:
+    """Whether a requirement with no constraint is pinned by the lock its manifest is resolved into: a pip-tools
+    input (``requirements/prod.in``) by the file ``pip-compile`` writes from it (``prod.txt``, the same name
+    pinned with ``==``), a ``Pipfile`` by the ``Pipfile.lock`` beside it, a ``pyproject.toml`` by the Poetry,
+    uv, PDM or pixi lock beside it (pixi's only when no ``pixi.toml`` is there: the lock is then that file's)."""
+    exact = {(r.path, _canonical(r.name)) for r in requirements if r.exact}
+    present = {p.lower() for p in facts.paths if p.lower().endswith("pixi.toml")}
+    try:
+        locks = {lock.lower() for lock in facts.manifests.lock_files}
+    except CheckUnavailable:
+        locks = set()
+
+    def locked(r: Requirement) -> bool:
+        if r.path.endswith(".in"):
+            return (r.path[:-3] + ".txt", _canonical(r.name)) in exact
+        folder, _, name = r.path.rpartition("/")
+        prefix = f"{folder}/".lower() if folder else ""
+        # pixi.lock is a pixi.toml's when there is one: a pyproject.toml beside it is then not what pixi resolves
+        own = [lock for lock in LOCKS_OF.get(name.lower(), ())
+               if not (lock == "pixi.lock" and prefix + "pixi.toml" in present)]
+        return any(prefix + lock in locks for lock in own)
+
+    return locked
 
 
 def _canonical(name: str) -> str:

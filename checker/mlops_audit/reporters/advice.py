@@ -117,10 +117,10 @@ def automatic(rule: Rule) -> Automatic | None:
 def level_phrase(report: Report, *, word: str = "Level") -> str:
     """"Level 0 (Manual process)"; "Level 2 (CI/CD pipeline automation), 47 of 48 rules run" when rules were
     ignored or left out but the level still holds; "Level not assessed: 2 of 48 rules run" when a rule that
-    was not run could change it (``--select VER``, ``--ignore ALL``)."""
+    was not run could change it (``--select VER``, ``--ignore ALL``); "Level not assessed: not an ML project"."""
     cov = report.coverage
     if not cov.level_assessed:
-        return f"{word} not assessed: {cov.phrase()}"
+        return f"{word} not assessed: {cov.why_not_assessed()}"
     text = f"{word} {report.level} ({LEVEL_NAMES[report.level]})"
     return text if cov.complete else f"{text}, {cov.phrase()}"
 
@@ -239,5 +239,5 @@ def start_heading(report: Report, start: StartHere) -> str:
         tail = "; these matter most:" if start.items else ":"
         return f"To reach level {start.target} ({LEVEL_NAMES[start.target]}), {count}{tail}"
     if not report.coverage.level_assessed:
-        return f"The failing rules that matter most ({report.coverage.phrase()}, so no level is claimed):"
+        return f"The failing rules that matter most ({report.coverage.why_not_assessed()}, so no level is claimed):"
     return "The failing rules that matter most:"
