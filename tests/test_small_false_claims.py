@@ -241,3 +241,30 @@ def test_a_model_card_written_by_the_training_code_is_a_model_card(tmp_path: Pat
     report = build(tmp_path, {"train.py": PRETRAINED + "Trainer(model=model).create_model_card(language='en')\n"})
     assert result(report, "GOV002").status == "pass"
     assert result(build(tmp_path / "none", {"train.py": PRETRAINED}), "GOV002").status == "fail"
+
+
+UNITTEST_HELPER = """\
+import unittest
+
+
+class ROIPoolerTest(unittest.TestCase):
+    def _test_match(self, device):
+        self.assertTrue(device in ("cpu", "cuda"))
+
+    def _describe(self, device):
+        return device
+
+    def test_match_cpu(self):
+        self._test_match(device="cpu")
+
+    def test_describe(self):
+        self._describe("cpu")
+"""
+
+
+def test_a_method_of_the_tests_class_that_asserts_checks_for_the_test(tmp_path: Path) -> None:
+    """``self._test_match(device="cpu")``: the class's own helper asserts, so the test does; a helper method that
+    asserts nothing leaves its test asserting nothing."""
+    report = build(tmp_path, {"tests/test_roi.py": UNITTEST_HELPER, "lib.py": "x = 1\n"})
+    assert [(f.path, f.line) for f in findings(report, "TST002")] == [("tests/test_roi.py", 14)]
+    assert findings(report, "TST002")[0].message.startswith("test `test_describe` asserts nothing")

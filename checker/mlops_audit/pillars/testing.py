@@ -68,7 +68,7 @@ def _tests_asserting_nothing(facts: RepoFacts) -> list[tuple[str, int, str]]:
         for fn, scope in quiet:
             if fn.line in fixtures:
                 continue
-            if not any(_reaches_helper(name, path, helpers) for name in by_scope.get(scope, ())):
+            if not any(_reaches_helper(name, path, helpers, scope) for name in by_scope.get(scope, ())):
                 out.append((path, fn.line, fn.name))
     return out
 
@@ -136,9 +136,13 @@ def _own(name: str, scope: str) -> str:
     return f"{cls}.{name}" if cls and "." not in name and name != scope else name
 
 
-def _reaches_helper(name: str, path: str, helpers: _Helpers) -> bool:
+def _reaches_helper(name: str, path: str, helpers: _Helpers, scope: str = "") -> bool:
+    """Whether a call named ``name``, made in ``scope`` of the test file ``path``, reaches a helper that asserts:
+    a function of the same file, a method of the test's class (``self._check(...)``: ``Test._check``), or a
+    function of a test-folder module it names."""
     name = name.removeprefix("self.").removeprefix("cls.")
-    if name in helpers.get(path, ()) or name.rpartition(".")[2] in helpers.get(path, ()):
+    own = helpers.get(path, ())
+    if name in own or name.rpartition(".")[2] in own or (scope and _own(name, scope) in own):
         return True
     module, _, function = name.lstrip(".").rpartition(".")
     return bool(module) and function in helpers.get(module, ())
