@@ -69,6 +69,12 @@ def test_the_training_script_itself_is_not_inference(tmp_path: Path) -> None:
                      "Amazon SageMaker", id="sagemaker-sdk-deploy"),
         pytest.param({"deploy.py": "import boto3\n\nboto3.client('sagemaker').create_endpoint(EndpointName='e', "
                                    "EndpointConfigName='c')\n"}, "Amazon SageMaker", id="boto3-create-endpoint"),
+        pytest.param({"deploy.py": "from ibm_watson_machine_learning import APIClient\n\nclient = APIClient(creds)\n"
+                                   "client.deployments.create(artifact_uid=uid, meta_props=props)\n"},
+                     "IBM Watson Machine Learning", id="watson-ml-deployment"),
+        pytest.param({"deploy.py": "def deploy(client, uid, props):\n"
+                                   "    return client.deployments.create(artifact_uid=uid, meta_props=props)\n"},
+                     "IBM Watson Machine Learning", id="watson-ml-client-parameter"),
     ],
 )
 def test_an_endpoint_declared_for_a_platform_is_the_entry_point(tmp_path: Path, files: dict[str, str],
@@ -84,6 +90,9 @@ def test_an_endpoint_declared_for_a_platform_is_the_entry_point(tmp_path: Path, 
         pytest.param({"docs/endpoint.md": "Type: AWS::SageMaker::Endpoint\n"}, id="endpoint-named-in-docs"),
         pytest.param({"deploy/bucket.yaml": "Resources:\n  B:\n    Type: AWS::S3::Bucket\n"}, id="other-resource"),
         pytest.param({"tools/hubconf.py": HUBCONF}, id="hubconf-not-at-the-root"),
+        pytest.param({"deploy.py": "def update(client, uid, props):\n"
+                                   "    return client.deployments.create(uid, props)\n"},
+                     id="deployments-create-of-another-client"),
         pytest.param({"hubconf.py": "def resnet():\n    return None\n"}, id="hubconf-without-dependencies"),
     ],
 )
@@ -119,6 +128,9 @@ def test_an_endpoint_deployed_from_a_notebook_is_still_the_model_used_in_noteboo
                                 "display_name='t', script_path='train.py', "
                                 "container_uri='europe-docker.pkg.dev/vertex-ai/training/sklearn-cpu.1-0:latest')\n"},
                      "Vertex AI", id="vertex-container-uri"),
+        pytest.param({"deploy.py": "from ibm_watsonx_ai import APIClient\n\nclient = APIClient(creds)\n"
+                                   "spec = client.software_specifications.get_id_by_name('runtime-24.1-py3.11')\n"},
+                     "IBM Watson Machine Learning", id="watson-ml-software-specification"),
     ],
 )
 def test_an_image_a_platform_provides_is_the_container(tmp_path: Path, files: dict[str, str], platform: str) -> None:

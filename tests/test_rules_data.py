@@ -443,3 +443,44 @@ def test_data_a_distribution_does_not_declare_is_data(tmp_path: Path, declared: 
 def test_a_large_packaged_file_is_still_a_large_file_in_history(tmp_path: Path) -> None:
     files = {**PACKAGE, "MANIFEST.in": "graft tok\n", "pyproject.toml": config("large-file-mb = 0.1")}
     assert [f.path for f in findings(build(tmp_path, files), "DAT002")] == ["tok/bpe_vocab.txt.gz"]
+
+
+# --------------------------------------------------------------------------- pictures of the docs, files tools generate
+PNG = "\x89PNG\r\n\x1a\n" + "x" * 2000
+
+
+@pytest.mark.parametrize("folder", [".github/README-img", "docs-images", "readme_assets"])
+def test_dat001_pictures_of_the_documentation_are_no_data_set(tmp_path: Path, folder: str) -> None:
+    files = {"train.py": TRAIN, **{f"{folder}/shot{i}.png": PNG for i in range(25)}}
+    assert status(build(tmp_path, files), "DAT001") == "pass"
+
+
+def test_dat001_an_image_folder_of_data_is_still_data(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, **{f"data/images/cat{i}.png": PNG for i in range(25)}}
+    assert status(build(tmp_path, files), "DAT001") == "fail"
+
+
+def test_files_a_tool_generated_are_neither_data_nor_models(tmp_path: Path) -> None:
+    """Sphinx's ``docs/_build/doctrees/environment.pickle`` and bytecode caches: not a model (MOD001), not in
+    history as one (DAT002); the same file elsewhere is."""
+    cache = "x" * 700_000
+    report = build(tmp_path, {"train.py": TRAIN, "docs/_build/doctrees/environment.pickle": cache,
+                              "src/__pycache__/table.pkl": cache})
+    assert status(report, "MOD001") == "pass" and status(report, "DAT002") == "pass"
+    flagged = build(tmp_path / "b", {"train.py": TRAIN, "docs/build/environment.pickle": cache})
+    assert status(flagged, "MOD001") == "fail" and status(flagged, "DAT002") == "fail"
+
+
+IRIS = ("from sklearn.datasets import load_iris\nfrom sklearn.linear_model import LogisticRegression\n\n"
+        "X, y = load_iris(return_X_y=True)\nLogisticRegression(random_state=0).fit(X, y)\n")
+
+
+def test_a_toy_data_set_bundled_with_the_library_is_no_data_to_version(tmp_path: Path) -> None:
+    """scikit-learn's ``load_iris()`` reads a file inside the installed library, versioned by its pin: no data
+    of the project to version or validate. A file the project reads is."""
+    report = build(tmp_path, {"train.py": IRIS})
+    assert status(report, "DAT003") == "not_applicable" and status(report, "DAT004") == "not_applicable"
+    csv = build(tmp_path / "csv", {"train.py": IRIS.replace("X, y = load_iris(return_X_y=True)",
+                                                            "import pandas as pd\ndf = pd.read_csv('d.csv')\n"
+                                                            "X, y = df[['a']], df['y']")})
+    assert status(csv, "DAT003") == "fail" and status(csv, "DAT004") == "fail"

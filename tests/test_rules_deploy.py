@@ -150,6 +150,9 @@ def test_dep003_not_applicable_without_dockerfile(tmp_path: Path) -> None:
         ("FROM python:3.11\nUSER app\nUSER root\n", 3),
         ("FROM python:3.11\nUSER 0:0\n", 2),
         ("FROM python:3.11 AS build\nUSER app\nFROM python:3.11-slim\nCOPY --from=build /a /a\n", 3),
+        # a Lambda image built on, then switched to root: root all the same
+        ("FROM public.ecr.aws/lambda/python:3.12\nUSER root\n", 2),
+        ("FROM public.ecr.aws/lambda/python:3.12 AS deps\nFROM python:3.12-slim\n", 2),
     ],
 )
 def test_dep004_root_final_stage_fires(tmp_path: Path, dockerfile: str, line: int) -> None:
@@ -161,6 +164,14 @@ def test_dep004_root_final_stage_fires(tmp_path: Path, dockerfile: str, line: in
 @pytest.mark.parametrize("user", ["app", "10001", "app:app", "10001:10001"])
 def test_dep004_non_root_user_passes(tmp_path: Path, user: str) -> None:
     assert status(build(tmp_path, docker_repo(f"FROM python:3.11\nUSER {user}\n")), "DEP004") == "pass"
+
+
+@pytest.mark.parametrize("base", ["public.ecr.aws/lambda/python:3.12", "amazon/aws-lambda-python:3.11",
+                                  "${LAMBDA}"])
+def test_dep004_an_aws_lambda_image_runs_as_lambdas_own_user(tmp_path: Path, base: str) -> None:
+    """AWS Lambda runs the function as an unprivileged user of its own, whatever the image declares."""
+    dockerfile = f"ARG LAMBDA=public.ecr.aws/lambda/python:3.12\nFROM {base}\nCOPY app.py .\nCMD [\"app.handler\"]\n"
+    assert status(build(tmp_path, docker_repo(dockerfile)), "DEP004") == "pass"
 
 
 # --------------------------------------------------------------------------- DEP005

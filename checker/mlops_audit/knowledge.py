@@ -53,6 +53,7 @@ CAPABILITIES: dict[str, str] = {
     "schedule": "training re-run on a schedule or a trigger (continuous training)",
     "drift": "live data compared with the training data (drift monitoring)",
     "service_metrics": "the service exports metrics (latency, errors, throughput)",
+    "prediction_logging": "the requests and predictions a model serves are recorded (a platform's data capture)",
     "data_validation": "a schema or validation step for data",
     "request_schema": "requests validated against a schema before they reach the model",
     "serving": "a web framework or model server (a service can be built with it)",

@@ -50,6 +50,7 @@ BASES: dict[str, dict[str, str]] = {
     "MON002": {"train.py": TRAIN, "app.py": SERVE_APP},
     "DEP007": {"train.py": TRAIN, "app.py": SERVE_APP},
     "MON004": {"train.py": TRAIN, "predict.py": PREDICT},
+    "MON003": {"train.py": TRAIN, "predict.py": PREDICT},
     "DAT003": {"train.py": READ_CSV},
     "DAT004": {"train.py": READ_CSV},
 }

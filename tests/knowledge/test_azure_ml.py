@@ -249,3 +249,27 @@ def test_data_assets_are_versioned_data(tmp_path: Path, files: dict[str, str]) -
 def test_listing_data_assets_versions_nothing(tmp_path: Path) -> None:
     code = V2_CLIENT + "for asset in ml_client.data.list():\n    print(asset.name)\n"
     assert audit_rule(tmp_path, "DAT003", {"assets.py": code}).status == "fail"
+
+
+REGISTER_ACTION = ("on: [push]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - uses: Azure/aml-registermodel@v1\n        with:\n          azure_credentials: ${{ x }}\n")
+V1_PIPELINE = ("pipeline:\n  name: TrainingPipeline\n  default_compute: cpu-cluster\n  steps:\n    Step1:\n"
+               "      type: \"PythonScriptStep\"\n      script_name: \"train.py\"\n")
+
+
+def test_the_register_model_action_is_a_registry(tmp_path: Path) -> None:
+    res = audit_rule(tmp_path, "MOD003", {".github/workflows/deploy.yml": REGISTER_ACTION})
+    assert res.status == "pass" and "Azure Machine Learning" in res.reason
+
+
+def test_an_sdk_v1_pipeline_yaml_is_a_pipeline(tmp_path: Path) -> None:
+    res = audit_rule(tmp_path, "AUT003", {"pipelines/train_pipeline.yml": V1_PIPELINE})
+    assert res.status == "pass" and "Azure Machine Learning" in res.reason
+
+
+@pytest.mark.parametrize(("rule", "files"), [
+    ("MOD003", {"docs/deploy.yml": "# see Azure/aml-registermodel\nsteps: []\n"}),  # not a workflow
+    ("AUT003", {"ci/steps.yml": "pipeline:\n  steps:\n    - script: pytest\n"}),  # no Azure ML step type
+])
+def test_azure_ml_near_misses(tmp_path: Path, rule: str, files: dict[str, str]) -> None:
+    assert audit_rule(tmp_path, rule, files).status == "fail"

@@ -68,6 +68,7 @@ def evidence(entry: knowledge.Entry) -> list[tuple[Any, ...]]:
 # The columns of the table in docs/knowledge.md: capability -> header ("training" covers ml_library too).
 COLUMNS = {"tracking": "tracking", "registry": "registry", "pipeline": "pipeline", "schedule": "schedule",
            "drift": "drift", "alerting": "alerting", "service_metrics": "service metrics",
+           "prediction_logging": "prediction log",
            "data_versioning": "data versioning", "data_validation": "data validation",
            "request_schema": "request schema", "model_endpoint": "endpoint", "runtime_image": "runtime image",
            "training": "training"}

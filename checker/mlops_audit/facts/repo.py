@@ -69,6 +69,12 @@ MEDIA_SET_MIN = 20
 # folders of a site's or a README's pictures; a media set under one of DATA_DIRS is data all the same
 DOC_MEDIA_DIRS = {"img", "imgs", "images", "image", "assets", "static", "screenshots", "figures", "figs", "fig",
                   "media", "icons", "logos", "diagrams", "_static", "site", "website"}
+# a folder named for the documentation's pictures (``README-img``, ``doc_images``, ``readme-assets``), and GitHub's
+# own folder (README pictures kept in ``.github/``): media there illustrate the documentation
+DOC_MEDIA_NAME = re.compile(r"(?i)(?:^|[-_.])(?:img|imgs|images?|screenshots?|figures?|assets)(?:[-_.]|$)")
+# what a tool generates, not the project's data or models: Sphinx's build folder (``docs/_build/doctrees/
+# environment.pickle``), Python's bytecode caches
+BUILD_DIRS = frozenset({"_build", "doctrees", ".doctrees", "__pycache__"})
 DATA_DIRS = {"data", "dataset", "datasets", "raw", "processed", "train", "training", "val", "valid", "validation",
              "test_images", "samples", "corpus"}
 # a .zip of only these (and names without a suffix: LICENSE, Dockerfile), with a program among them, is code
@@ -133,6 +139,11 @@ def _search_kind(pattern: re.Pattern[str]) -> str:
 def _seal(rows: list[int]) -> str:
     """A checksum of cached row numbers: well-formed but wrong numbers would silently give wrong answers."""
     return hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
+
+
+def in_build_dir(path: str) -> bool:
+    """A file a tool generated (under a BUILD_DIRS folder): neither the project's data nor its model."""
+    return "/" in path and not BUILD_DIRS.isdisjoint(path.split("/")[:-1])
 
 
 def suffix_of(path: str) -> str:
@@ -869,7 +880,8 @@ class RepoFacts:
     @cached_property
     def model_files(self) -> list[FileEntry]:
         exts = self.model_suffixes
-        return [f for f, suffix in zip(self.files, self.suffixes, strict=True) if suffix in exts]
+        return [f for f, suffix in zip(self.files, self.suffixes, strict=True)
+                if suffix in exts and not in_build_dir(f.path)]
 
     @cached_property
     def serving_refs(self) -> list[Ref]:
@@ -1035,7 +1047,7 @@ class RepoFacts:
         exts = DATA_EXTENSIONS + tuple(self.config.data_extensions)
         pairs = list(zip(self.files, self.suffixes, strict=True))
         found = [f for f, suffix in pairs if suffix in exts and not self.is_small_fixture(f)
-                 and not f.path.endswith(CODE_BUNDLES)]
+                 and not f.path.endswith(CODE_BUNDLES) and not in_build_dir(f.path)]
         if found and self.package_data is not None:  # a package's resources, shipped with its code
             found = [f for f in found if not self.is_package_data(f.path)]
         if any(f.path.endswith(".zip") for f in found):
@@ -1046,7 +1058,8 @@ class RepoFacts:
             if suffix not in MEDIA_EXTENSIONS:
                 continue
             folders = set(f.path.split('/')[:-1])
-            if folders & FIXTURE_DIRS or (folders & DOC_MEDIA_DIRS and not folders & DATA_DIRS):
+            docs = folders & DOC_MEDIA_DIRS or ".github" in folders or any(DOC_MEDIA_NAME.search(d) for d in folders)
+            if folders & FIXTURE_DIRS or (docs and not folders & DATA_DIRS):
                 continue  # screenshots and figures of the documentation, not a data set
             media[posixpath.dirname(f.path)].append(f)
         for entries in media.values():

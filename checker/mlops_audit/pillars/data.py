@@ -7,7 +7,7 @@ from typing import Any
 
 from mlops_audit.facts.capabilities import Hit
 from mlops_audit.facts.history import HistoryBlob
-from mlops_audit.facts.repo import RepoFacts, suffix_of
+from mlops_audit.facts.repo import RepoFacts, in_build_dir, suffix_of
 from mlops_audit.inventory import FileEntry
 from mlops_audit.models import MAX_EVIDENCE, CheckUnavailable, Evidence, Outcome
 from mlops_audit.pillars.common import evidence_at, human, ok_if_shows, predicate, sample
@@ -51,9 +51,11 @@ def large_blobs_in_history(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         raise CheckUnavailable(f"not checked: {hist.problem}")
     detail = "history is a shallow clone: only the fetched commits were scanned" if hist.shallow else ""
     blobs = hist.blobs
-    if facts.package_data is not None:  # a package's resource below large-file-mb: versioned with its code
-        large = facts.config.large_file_mb * 1024 * 1024
-        blobs = [b for b in blobs if b.kind == "large" or b.size >= large or not facts.is_package_data(b.path)]
+    # a package's resource, or a file a tool generated (docs/_build/doctrees/environment.pickle), below
+    # large-file-mb: no data set nor model, judged as any other file
+    large = facts.config.large_file_mb * 1024 * 1024
+    blobs = [b for b in blobs if b.kind == "large" or b.size >= large or not (
+        in_build_dir(b.path) or facts.is_package_data(b.path))]
     present = set(facts.paths)
     ev = [Evidence(_history_message(b, b.path in present), b.path) for b in blobs[:MAX_EVIDENCE]]
     return Outcome(not blobs, tuple(ev), detail, max(0, len(blobs) - MAX_EVIDENCE))

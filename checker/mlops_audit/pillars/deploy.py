@@ -52,6 +52,10 @@ def docker_base_pinned(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     return Outcome.found(ev)
 
 
+# AWS Lambda's base images (``public.ecr.aws/lambda/python:3.12``, Docker Hub's ``amazon/aws-lambda-python``)
+LAMBDA_IMAGE = re.compile(r"(?i)(?:public\.ecr\.aws/lambda/|(?:docker\.io/)?amazon/aws-lambda-)")
+
+
 @predicate
 def docker_non_root(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ev = []
@@ -59,6 +63,8 @@ def docker_non_root(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
         final = df.final
         if final is None:
             continue
+        if final.user is None and LAMBDA_IMAGE.match(final.base or final.image):
+            continue  # AWS Lambda runs the function as its own unprivileged user, whatever the image says
         if final.user is None or final.user in ("root", "0"):
             ev.append(Evidence("the final stage runs as root (no USER, or USER root)", df.path,
                                final.user_line or final.line))

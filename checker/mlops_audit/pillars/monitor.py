@@ -33,12 +33,16 @@ LOG_CALLS = re.compile(r"(^logging\.|(^|\.)(logger|log|LOGGER|_logger|_log)\.|^s
 
 @predicate
 def prediction_logging(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: inference_files and their call names."""
+    """Needs: inference_files and their call names, then the ``prediction_logging`` knowledge (a platform's
+    capture of requests and predictions: Azure ML's data collector, SageMaker's DataCaptureConfig...)."""
     inference = set(facts.inference_files)
     logs = facts.call_names_matching(LOG_CALLS)
     for unit in facts.code_units(tests=False):
         if unit.path in inference and not logs.isdisjoint(unit.info.call_names):
             return Outcome.ok()
+    captured = ok_if_shows(facts, "prediction_logging")
+    if captured is not None:
+        return captured
     return sample([Evidence("predictions are not logged", p) for p in sorted(inference)])
 
 
