@@ -1,6 +1,7 @@
 """Services left open to anyone (the blind sets' missed findings): a Jupyter server started with an empty token
-on every interface (GOV004), and CORS allowing every origin with credentials (GOV005). Each is flagged where it
-is configured, next to the near misses that keep the door shut."""
+on every interface, or a Flask app with its debugger on every interface (GOV004), and CORS allowing every origin
+with credentials (GOV005). Each is flagged where it is configured, next to the near misses that keep the door
+shut."""
 
 from __future__ import annotations
 
@@ -43,7 +44,40 @@ def test_a_notebook_server_with_a_token_or_local_passes(tmp_path: Path, text: st
 def test_no_notebook_server_no_rule(tmp_path: Path) -> None:
     report = build(tmp_path, {"Dockerfile": "FROM python:3.11\nCMD [\"python\", \"serve.py\"]\n"})
     assert result(report, "GOV004").status == "not_applicable"
-    assert result(report, "GOV004").reason == "no notebook server is started here"
+    assert result(report, "GOV004").reason == "no notebook server is started here, and no Flask app"
+
+
+# --------------------------------------------------------------------------- GOV004: Flask's debugger
+FLASK = ("from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route('/predict')\ndef predict():\n"
+         "    return 'ok'\n\n\n")
+
+
+@pytest.mark.parametrize("run", [
+    "app.run(debug=True, host='0.0.0.0', port=9696)",
+    "app.run('0.0.0.0', 9696, debug=True)",
+    "app.run(host='::', use_debugger=True)",
+])
+def test_flasks_debugger_on_every_interface_is_flagged(tmp_path: Path, run: str) -> None:
+    report = build(tmp_path, {"serve.py": FLASK + f"if __name__ == '__main__':\n    {run}\n"})
+    (finding,) = findings(report, "GOV004")
+    assert (finding.path, finding.line) == ("serve.py", 12)
+    assert "Werkzeug debugger" in finding.message
+
+
+@pytest.mark.parametrize("run", [
+    "app.run(debug=True)",  # this machine only (127.0.0.1 by default)
+    "app.run(host='0.0.0.0', port=9696)",  # no debugger
+    "app.run(debug=False, host='0.0.0.0')",
+    "app.run(debug=os.environ.get('DEBUG') == '1', host='0.0.0.0')",  # decided where it runs
+])
+def test_flask_without_an_open_debugger_passes(tmp_path: Path, run: str) -> None:
+    report = build(tmp_path, {"serve.py": "import os\n" + FLASK + f"if __name__ == '__main__':\n    {run}\n"})
+    assert result(report, "GOV004").status == "pass"
+
+
+def test_no_flask_no_rule(tmp_path: Path) -> None:
+    report = build(tmp_path, {"app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"})
+    assert result(report, "GOV004").status == "not_applicable"
 
 
 # --------------------------------------------------------------------------- GOV005

@@ -133,6 +133,28 @@ def test_aut004_schedules_and_triggers_pass(tmp_path: Path, extra: dict[str, str
     assert result(report, "AUT004").reason == reason
 
 
+STALE = ("on:\n  schedule:\n    - cron: '30 1 * * *'\njobs:\n  stale:\n    runs-on: ubuntu-latest\n    steps:\n"
+         "      - uses: actions/stale@v9\n        with:\n          days-before-stale: 60\n")
+
+
+def test_aut004_a_scheduled_housekeeping_bot_retrains_nothing(tmp_path: Path) -> None:
+    """A scheduled workflow whose steps all run published actions (a stale-issue bot, a code scan) is no
+    continuous training."""
+    codeql = STALE.replace("actions/stale@v9", "github/codeql-action/analyze@v3")
+    files = {"train.py": TRAIN, ".github/workflows/stale.yml": STALE, ".github/workflows/codeql.yml": codeql}
+    assert status(build(tmp_path, files), "AUT004") == "fail"
+
+
+@pytest.mark.parametrize("step", ["      - run: python train.py\n", "      - uses: ./.github/actions/retrain\n",
+                                  "      - uses: docker://acme/retrain:1.2\n"])
+def test_aut004_a_scheduled_workflow_running_the_repositorys_work_retrains(tmp_path: Path, step: str) -> None:
+    workflow = STALE.replace("      - uses: actions/stale@v9\n        with:\n          days-before-stale: 60\n",
+                             "      - uses: actions/checkout@v4\n" + step)
+    report = build(tmp_path, {"train.py": TRAIN, ".github/workflows/retrain.yml": workflow})
+    assert status(report, "AUT004") == "pass"
+    assert result(report, "AUT004").reason == "scheduled CI"
+
+
 def test_aut004_not_applicable_without_training(tmp_path: Path) -> None:
     report = build(tmp_path, {"README.md": "# x\n"})
     assert status(report, "AUT004") == "not_applicable"

@@ -128,6 +128,20 @@ def test_a_declared_library_whose_package_trains_is_an_ml_tool(tmp_path: Path) -
         assert (status.reason or "").startswith("an ML tool, not an ML project: a library (README.md opens so"), rule
 
 
+def test_a_sample_naming_the_sdk_it_uses_is_no_library(tmp_path: Path) -> None:
+    """"This example implements the MLOps process ... with the model builder SDK": the README names the SDK the
+    sample uses, and opens as a showcase; its package training a model makes it a sample with its own product,
+    not an ML tool."""
+    readme = ("# MLOps with Acme AI\n\nThis example implements the end-to-end MLOps process using Acme AI, with "
+              "Keras for the model and the model builder SDK to interact with the platform.\n")
+    files = {"README.md": readme, "setup.py": UNPUBLISHED_SETUP, "detector/__init__.py": "",
+             "detector/trainer.py": TRAIN, "detector/data/voc.py": READ_CSV}
+    report = build(tmp_path, files)
+    assert result(report, "DES002").status == "not_applicable"
+    assert "opens as a showcase" in (result(report, "DES002").reason or "")
+    assert result(report, "MOD003").status == "fail"  # a product of its own to run
+
+
 @pytest.mark.parametrize(
     "files",
     [

@@ -64,10 +64,10 @@ def _not_template(f: RepoFacts) -> str | None:
             "(cookiecutter --no-input) and audit that")
 
 
-def _notebook_server(f: RepoFacts) -> str | None:
-    from mlops_audit.pillars.governance import notebook_launches
+def _code_server(f: RepoFacts) -> str | None:
+    from mlops_audit.pillars.governance import flask_apps, notebook_launches
 
-    return None if notebook_launches(f) else "no notebook server is started here"
+    return None if notebook_launches(f) or flask_apps(f) else "no notebook server is started here, and no Flask app"
 
 
 def _cors(f: RepoFacts) -> str | None:
@@ -86,7 +86,7 @@ CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "ml_product": _ml_product,
     "own_product": _own_product,
     "not_template": _not_template,
-    "notebook_server": _notebook_server,
+    "code_server": _code_server,
     "cors": _cors,
     "trains": lambda f: None if f.trains else NO_TRAINING,
     "trains_here": lambda f: None if f.trains_here else NO_TRAINING

@@ -16,8 +16,8 @@ DES002) are not about it. A tool is recognised by what it declares, not by its n
   example folders only (a tool shipping a demo project).
 
 - or its README opens by calling it a library, a framework or a toolkit (``lead`` knowledge,
-  facts/readme_lead.py) and its package trains (detectron2: ``detectron2/engine/``, with ``tools/train_net.py``
-  driving it).
+  facts/readme_lead.py), not as a showcase (a sample's README names the SDK it uses), and its package trains
+  (detectron2: ``detectron2/engine/``, with ``tools/train_net.py`` driving it).
 
 A packaged ML project (``madewithml/train.py`` in its own package, no classifiers, a README that does not call it
 a library) stays a project.
@@ -71,7 +71,8 @@ def ml_tool(facts: RepoFacts) -> str | None:
     training = facts.training_files
     if any(p.startswith(package_dirs) for p in training):
         declared = said(facts, "library")
-        if declared is not None:
+        # "this example implements ... with the model builder SDK": a showcase naming the libraries it uses
+        if declared is not None and said(facts, "showcase") is None:
             return f"a {declared[1]} ({declared[0]} opens so; {manifest}: distribution `{name}`) whose own " \
                    "package trains models"
     if any(not p.startswith(package_dirs) and not _demo(p) for p in training):

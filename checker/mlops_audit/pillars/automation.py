@@ -278,7 +278,8 @@ def _runs_training(facts: RepoFacts, text: str, training: set[str], depth: int, 
 def continuous_training(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: scheduled CI, the ``schedule`` knowledge (scheduled DAGs and deployments, retrain triggers), event
     functions (Cloud Functions, AWS Lambda, Azure Functions with an event trigger) and their code's calls."""
-    if any(c.scheduled for c in facts.ci_files):
+    scheduled = next((c for c in facts.ci_files if _scheduled_work(facts, c)), None)
+    if scheduled is not None:
         return Outcome.ok("scheduled CI")
     ok = ok_if_shows(facts, "schedule")
     if ok is not None:
@@ -287,6 +288,35 @@ def continuous_training(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if found is not None:
         return Outcome.ok(found)
     return Outcome.fail(Evidence("models are retrained only by hand: no schedule and no drift-triggered retrain"))
+
+
+def _scheduled_work(facts: RepoFacts, c: Any) -> bool:
+    """A scheduled CI file that can retrain: any system's, but a GitHub workflow whose steps all run published
+    actions (``uses: actions/stale@v9``, a lock or labelling bot, a code scan) is housekeeping, no training; a
+    ``run:`` step, a local action or a container action runs the repository's own work. Unreadable: counted."""
+    if not c.scheduled:
+        return False
+    if c.system != "github":
+        return True
+    doc = facts.yaml(c.path)
+    jobs = doc.get("jobs") if isinstance(doc, dict) else None
+    if not isinstance(jobs, dict):
+        return True
+    for job in jobs.values():
+        if not isinstance(job, dict):
+            return True
+        if "uses" in job:  # a reusable workflow: what it runs is elsewhere
+            return True
+        steps = job.get("steps")
+        if not isinstance(steps, list):
+            return True
+        for step in steps:
+            if not isinstance(step, dict):
+                return True
+            uses = step.get("uses")
+            if "run" in step or not isinstance(uses, str) or uses.startswith(("./", "docker://")):
+                return True
+    return False
 
 
 class EventFunction(NamedTuple):

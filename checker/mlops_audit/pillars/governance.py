@@ -85,14 +85,38 @@ def _open_tokens(text: str) -> list[str]:
     return [str(text.count("\n", 0, m.start()) + 1) for m in EMPTY_TOKEN.finditer(text)]
 
 
+# the Werkzeug debugger: a Flask app run with debug on, listening on every interface
+FLASK_RUN = re.compile(r"^flask\.Flask\(\)\.run$")
+EVERY_INTERFACE = frozenset({"'0.0.0.0'", "'::'", "''"})  # constants as the scan writes them (repr)
+
+
+def flask_apps(facts: RepoFacts) -> list[str]:
+    """The files importing Flask, outside tests."""
+    return list(dict.fromkeys(r.path for r in facts.imports_of(["flask"], tests=False)))
+
+
 @predicate
-def notebook_server_auth(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: the files that start a notebook server, then their text (kept by content)."""
+def code_server_auth(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the files that start a notebook server, then their text (kept by content); the calls of the files
+    importing Flask."""
     ev = []
     for path in notebook_launches(facts):
         for line in facts.text_answer(path, "open-notebook-token:1", _open_tokens):
             ev.append(Evidence("Jupyter started with an empty token on every interface (0.0.0.0): anyone who "
                                "reaches the port runs code as this container's user", path, int(line)))
+    runs = facts.call_names_matching(FLASK_RUN)
+    for path in flask_apps(facts) if runs else ():
+        for unit in facts.units_by_path.get(path, ()):
+            if runs.isdisjoint(unit.info.call_names):
+                continue
+            for call in unit.info.calls:
+                kwargs = dict(call.kwargs)
+                debug = kwargs.get("debug") == "True" or kwargs.get("use_debugger") == "True"
+                host = kwargs.get("host") or (repr(call.first_arg) if call.first_arg is not None else None)
+                if call.name in runs and debug and host in EVERY_INTERFACE:
+                    ev.append(evidence_at(Ref(path, call.line, unit.cell),
+                                          "Flask run with debug=True on every interface: the Werkzeug debugger "
+                                          "runs the Python code anyone who reaches the port sends"))
     return Outcome.found(ev)
 
 
