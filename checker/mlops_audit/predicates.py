@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mlops_audit.facts.ci import not_on_changes
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.pillars import (  # noqa: F401  (imported to register their predicates)
     automation,
@@ -71,12 +72,9 @@ def _code_server(f: RepoFacts) -> str | None:
 
 
 def _cors(f: RepoFacts) -> str | None:
-    from mlops_audit.pillars.governance import CORS_MODULES, DJANGO_CORS
+    from mlops_audit.pillars.governance import cors_files
 
-    if f.imports_of(list(CORS_MODULES), tests=False):
-        return None
-    settings = f.matching(["settings*.py", "**/settings/*.py"])
-    return None if any(f.text_search(p, DJANGO_CORS) for p in settings) else "no CORS configuration"
+    return None if cors_files(f) else "no CORS configuration"
 
 
 NO_TRAINING = "no model training found (fit/train calls, a trainer or a training loop, with an ML library)"
@@ -99,8 +97,7 @@ CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "has_python": _has_python,
     "git": lambda f: None if f.inventory.is_git else "not a git repository",
     "has_dockerfile": lambda f: None if f.dockerfiles else "no Dockerfile",
-    "has_ci": lambda f: None if any(not getattr(c, "by_hand", "") and not getattr(c, "off_changes", "")
-                                    for c in f.ci_files) else (
+    "has_ci": lambda f: None if any(not not_on_changes(c) for c in f.ci_files) else (
         "every CI pipeline runs only by hand or on events that change no code (AUT001)" if f.ci_files
         else "no CI configuration"),
     "has_notebooks": lambda f: None if f.notebooks else "no readable notebooks",

@@ -161,8 +161,6 @@ class CallGraph:
             return [(path, qual)]
         if len(rest) == 1 and rest[0] in self.classes.get(path, ()):  # a local class called: its constructor runs
             return self.method(path, rest[0], "__init__")
-        if len(rest) == 1 and f"{qual}.__init__" in defs:
-            return [(path, f"{qual}.__init__")]
         if len(rest) == 2 and rest[0] in self.classes.get(path, ()):  # a method the class inherits
             return self.method(path, rest[0], rest[1])
         if path.rpartition("/")[2] == "__init__.py":
@@ -205,10 +203,7 @@ class CallGraph:
         if not parts:
             return []
         if name.startswith("."):
-            level = len(name) - len(name.lstrip("."))
-            base = posixpath.dirname(path)
-            for _ in range(level - 1):
-                base = posixpath.dirname(base)
+            base = _package_of(path, name)
             module = posixpath.join(base, *parts[:-1]) if parts[:-1] else base
             candidates = [module + ".py", module + "/__init__.py"] if parts[:-1] else [base + "/__init__.py"]
         elif len(parts) == 1:
@@ -276,10 +271,7 @@ class CallGraph:
         return found if len(found) == 1 else []
 
     def _relative(self, path: str, name: str) -> list[Node]:
-        level = len(name) - len(name.lstrip("."))
-        base = posixpath.dirname(path)
-        for _ in range(level - 1):
-            base = posixpath.dirname(base)
+        base = _package_of(path, name)
         rest = [p for p in name.lstrip(".").replace("()", "").split(".") if p]
         for cut in range(len(rest) - 1, 0, -1):
             module = posixpath.join(base, *rest[:cut])
@@ -305,6 +297,14 @@ class CallGraph:
     def is_entry(self, node: Node) -> bool:
         """Module-level code, or a function no local code calls."""
         return not node[1] or not self.callers_of(node)
+
+
+def _package_of(path: str, name: str) -> str:
+    """The folder a relative name of ``path`` starts from: its own for ``.mod``, one up for ``..mod``..."""
+    base = posixpath.dirname(path)
+    for _ in range(len(name) - len(name.lstrip(".")) - 1):
+        base = posixpath.dirname(base)
+    return base
 
 
 def _closure(start: Iterable[Node], edges: Callable[[Node], set[Node]]) -> set[Node]:

@@ -249,6 +249,17 @@ def _github_events(lines: list[_Line]) -> set[str] | None:
     return None
 
 
+def not_on_changes(c: object) -> str:
+    """How CI file ``c`` (a :class:`CiFile`, or one that could not be read) runs when no change starts it: "only
+    by hand (on: workflow_dispatch)", "only on repository events that change no code (on: issues)" (a triage
+    bot); "" when changes or a schedule do, or it cannot be told."""
+    manual = str(getattr(c, "by_hand", ""))
+    if manual:
+        return f"only by hand ({manual})"
+    events = str(getattr(c, "off_changes", ""))
+    return f"only on repository events that change no code ({events})" if events else ""
+
+
 def off_changes(system: str, text: str) -> str:
     """What says that only repository events changing no code start this workflow (``on: issues``, a triage bot),
     by hand or not; "" otherwise. GitHub-like systems only: the others run on changes or by settings."""

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mlops_audit.facts.ci import not_on_changes
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
 from mlops_audit.pillars.common import ok_if_shows, per_training_file, predicate
@@ -25,15 +26,6 @@ def _by_hand(c: object) -> str:
     return str(getattr(c, "by_hand", ""))
 
 
-def off_changes(c: object) -> str:
-    """How CI file ``c`` runs when no change starts it: "only by hand (on: workflow_dispatch)", "only on
-    repository events that change no code (on: issues)" (a triage bot); "" when changes or a schedule do."""
-    if _by_hand(c):
-        return f"only by hand ({_by_hand(c)})"
-    events = str(getattr(c, "off_changes", ""))
-    return f"only on repository events that change no code ({events})" if events else ""
-
-
 @predicate
 def has_ci(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     """Needs: the CI files and their triggers.
@@ -44,10 +36,10 @@ def has_ci(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     if not files:
         return Outcome.fail(Evidence(
             "no CI configuration (GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, Cloud Build, Tekton...)"))
-    on_changes = [c for c in files if not off_changes(c)]
+    on_changes = [c for c in files if not not_on_changes(c)]
     if on_changes:
         return Outcome.ok(on_changes[0].system)
-    return Outcome.fail(*[Evidence(f"no CI runs on changes: this pipeline runs {off_changes(c)}, on no "
+    return Outcome.fail(*[Evidence(f"no CI runs on changes: this pipeline runs {not_on_changes(c)}, on no "
                                    "push, pull request or schedule", c.path) for c in files])
 
 
@@ -61,7 +53,7 @@ def ci_runs_tests(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     scripts deep), or submits a platform job whose specification runs one (``anyscale job submit job.yaml``:
     its ``entrypoint``, then the scripts it names). A pipeline run only by hand does not count; when every
     pipeline is, there is no CI to judge: the rule does not apply (AUT001 says so)."""
-    files = [c for c in facts.ci_files if not off_changes(c)]  # not empty: the rule applies (has_ci)
+    files = [c for c in facts.ci_files if not not_on_changes(c)]  # not empty: the rule applies (has_ci)
     if any(c.runs_tests for c in files):
         return Outcome.ok()
     test_targets = {t for t, recipe in facts.makefile_targets.items() if any("pytest" in r for r in recipe)}

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from mlops_audit.facts.capabilities import Hit
+from mlops_audit.facts.ci import not_on_changes
 from mlops_audit.facts.history import HistoryBlob
 from mlops_audit.facts.repo import RepoFacts, in_build_dir, suffix_of
 from mlops_audit.inventory import FileEntry
@@ -281,7 +282,6 @@ def _script_running(facts: RepoFacts, test_path: str) -> str | None:
 def _runs_tests(ci_file: object) -> bool:
     """A CI file that runs the tests on changes (one only a person starts checks no change)."""
     try:
-        return bool(getattr(ci_file, "runs_tests", False)) and not getattr(ci_file, "by_hand", "") \
-            and not getattr(ci_file, "off_changes", "")
+        return bool(getattr(ci_file, "runs_tests", False)) and not not_on_changes(ci_file)
     except CheckUnavailable:
         return False

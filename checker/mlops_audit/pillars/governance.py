@@ -82,7 +82,12 @@ def _open_tokens(text: str) -> list[str]:
     text = COMMENT_LINE.sub("", text)
     if not ALL_INTERFACES.search(text):
         return []
-    return [str(text.count("\n", 0, m.start()) + 1) for m in EMPTY_TOKEN.finditer(text)]
+    return _line_numbers(text, [m.start() for m in EMPTY_TOKEN.finditer(text)])
+
+
+def _line_numbers(text: str, starts: list[int]) -> list[str]:
+    """The 1-based line of each offset of ``starts`` in ``text``, as strings (what ``text_answer`` keeps)."""
+    return [str(text.count("\n", 0, at) + 1) for at in sorted(starts)]
 
 
 # the Werkzeug debugger: a Flask app run with debug on, listening on every interface
@@ -137,18 +142,24 @@ def _any_origin_with_credentials(text: str) -> list[str]:
         found += [m.start() for m in ANY_ORIGIN.finditer(text)]
     if DJANGO_CREDENTIALS.search(text):
         found += [m.start() for m in DJANGO_ANY.finditer(text)]
-    return [str(text.count("\n", 0, at) + 1) for at in sorted(found)]
+    return _line_numbers(text, found)
+
+
+def cors_files(facts: RepoFacts) -> list[str]:
+    """The files configuring CORS: importing a CORS middleware (outside tests), or Django settings setting a
+    ``CORS_*`` option (django-cors-headers)."""
+    paths = list(dict.fromkeys(r.path for r in facts.imports_of(list(CORS_MODULES), tests=False)))
+    settings = facts.matching(["settings*.py", "**/settings/*.py"])
+    return paths + [p for p in settings if p not in paths and facts.text_search(p, DJANGO_CORS)]
 
 
 @predicate
 def cors_credentials(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: the files importing a CORS middleware (and Django settings), then their text and calls."""
+    """Needs: the files configuring CORS (cors_files), then their text and calls."""
     ev: list[Evidence] = []
-    paths = list(dict.fromkeys(r.path for r in facts.imports_of(list(CORS_MODULES), tests=False)))
-    paths += [p for p in facts.matching(["settings*.py", "**/settings/*.py"]) if p not in paths]
     message = ("every origin allowed with credentials: any web site a user visits can call this API with the "
                "user's cookies or tokens and read the answer")
-    for path in paths:
+    for path in cors_files(facts):
         if path.endswith(".py"):
             ev += [Evidence(message, path, int(line))
                    for line in facts.text_answer(path, "cors-any-origin:1", _any_origin_with_credentials)]
