@@ -115,6 +115,14 @@ SCHEMA = pa.DataFrameSchema(
 def load_data(path: Path = DATA_DIR / "raw.csv") -> pd.DataFrame:
     """The raw data set, validated against the schema."""
     return SCHEMA.validate(pd.read_csv(path))
+
+
+def unpack_snapshot(archive: Path, target: Path = DATA_DIR) -> None:
+    """A data snapshot unpacked, refusing members that would write outside ``target``."""
+    import tarfile
+
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, filter="data")
 '''
 
 TRAIN_PY = '''\

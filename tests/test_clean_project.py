@@ -26,7 +26,7 @@ def test_clean_project_has_no_findings_and_reaches_level_3(tmp_path: Path) -> No
     report = build(tmp_path / "repo", clean_project())
     assert report.findings == []
     assert with_status(report, "fail", "error", "ignored", "not_applicable") == set()
-    assert len(report.results) == len(builtin_rules()) == 50
+    assert len(report.results) == len(builtin_rules()) == 51
     assert report.level == 3
     assert report.next_level == []
     assert report.score == 100
@@ -87,6 +87,8 @@ BREAKS: list[tuple[str, Mutation, set[str]]] = [
     ("data file committed next to the DVC-tracked one", _add({"data/extra.csv": "a,b\n1,2\n"}), {"DAT001"}),
     ("notebook server open to anyone",
      _sub_all("scripts/lab.sh", "--ip=127.0.0.1", "--ip=0.0.0.0 --ServerApp.token=''"), {"GOV004"}),
+    ("data snapshot unpacked with every member trusted",
+     _sub_all("src/churn/data.py", 'tar.extractall(target, filter="data")', "tar.extractall(target)"), {"GOV006"}),
     ("CORS for every origin with credentials",
      _sub_all("src/churn/serve.py", '["https://crm.example.com"]', '["*"]'), {"GOV005"}),
     ("large blob in history",

@@ -260,7 +260,9 @@ def test_the_documented_remedies_are_exactly_what_the_planner_resolves(tmp_path:
 
     resolved: set[str] = set()
     for name, extra in (("a", {"keys.py": f'API_KEY = "{FAKE_KEY}"\n'}),
-                        ("b", {"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nUSER 1000\n"})):
+                        ("b", {"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nUSER 1000\n",
+                               # data git does not hold (an export): unversioned, DAT003
+                               "refresh.py": "import pandas as pd\ndf = pd.read_parquet('exports/latest.parquet')\n"})):
         root = legacy(tmp_path / name, extra)
         facts = RepoFacts(root, discover(root))
         report = audit(root)
@@ -403,3 +405,16 @@ def test_retrofit_ci_files_are_valid_yaml(tmp_path: Path, ci_file: str) -> None:
     fix(root, yes=True, select=["AUT001"])
     doc = yaml.safe_load((root / ci_file).read_text())
     assert isinstance(doc, dict) and doc
+
+
+def test_committed_data_moved_to_dvc_gets_dvc_set_up(tmp_path: Path) -> None:
+    """Data the code reads from git is versioned (DAT003 passes) but belongs in DVC (DAT001): moving it sets DVC up,
+    with no training pipeline to ask for it."""
+    root = make_repo(tmp_path / "r", {"README.md": "# Churn\n\nPredict churn.\n", "data/churn.csv": CSV,
+                                      "explore.ipynb": notebook("import pandas as pd\nimport sklearn\n"
+                                                                "df = pd.read_csv('data/churn.csv')")})
+    report = audit(root)
+    assert status(report, "DAT003") == "pass" and status(report, "DAT001") == "fail"
+    fix(root, yes=True, unsafe=True)
+    assert (root / ".dvc/config").is_file() and (root / "data/churn.csv.dvc").is_file()
+    assert "data/churn.csv" not in git(root, "ls-files").split()

@@ -217,3 +217,42 @@ def test_a_template_kept_in_a_subfolder_leaves_the_repository_a_project(tmp_path
     files = {f"template/{k}": v for k, v in TEMPLATE_FILES.items()}
     files["src/tool.py"] = "def main() -> None:\n    pass\n"
     assert result(build(tmp_path, files), "REP001").status == "fail"
+
+
+# --------------------------------------------------------------------------- no production to run
+TITLED = "# Example MLflow project\n"  # the title alone says it: ``^example`` opens the README
+RESEARCH = ("# SegNet-X\n\nThis repository contains code for reproducing the results of our paper, with the "
+            "weights we trained.\n")
+OFFICIAL = "# DepthNet\n\nOfficial PyTorch implementation of the paper \"Depth without labels\".\n"
+EXAMPLE_LATER = "# Churn\n\nExample: predicts which customers will cancel next month, for the retention team.\n"
+
+
+@pytest.mark.parametrize("readme", [TITLED, RESEARCH, OFFICIAL, TEMPLATE, COURSE],
+                         ids=["example-title", "reproducing-results", "official-implementation", "template",
+                              "course"])
+def test_a_showcase_is_not_asked_to_retrain_or_watch_drift(tmp_path: Path, readme: str) -> None:
+    """Retraining on a schedule, drift detection and alerting are about a model running in production: a
+    tutorial, a template, a course or a paper's code release has none (its training is still judged)."""
+    report = build(tmp_path, {"README.md": readme, "train.py": TRAIN, "load.py": READ_CSV})
+    for rule in ("AUT004", "MON001", "DES002", "GOV002"):
+        assert result(report, rule).status == "not_applicable", rule
+        assert "no product of its own" in (result(report, rule).reason or ""), rule
+    assert result(report, "MOD003").status == "fail"
+
+
+@pytest.mark.parametrize("readme", [PRODUCT, EXAMPLE_LATER, "# demo\n"],
+                         ids=["product", "example-not-first", "a-project-named-demo"])
+def test_a_product_is_asked_to_retrain_and_watch_drift(tmp_path: Path, readme: str) -> None:
+    report = build(tmp_path, {"README.md": readme, "train.py": TRAIN, "load.py": READ_CSV})
+    assert result(report, "AUT004").status == "fail"
+    assert result(report, "MON001").status == "fail"
+    assert result(report, "DES002").status == "fail"
+
+
+def test_a_showcases_small_sample_data_is_allowed_in_git(tmp_path: Path) -> None:
+    files = {"train.py": TRAIN, "load.py": READ_CSV.replace("data/train.csv", "wine.csv"),
+             "wine.csv": "x,y\n" + "1,0\n" * 1000}
+    assert result(build(tmp_path / "tutorial", {"README.md": TITLED, **files}), "DAT001").status == "pass"
+    assert result(build(tmp_path / "product", {"README.md": PRODUCT, **files}), "DAT001").status == "fail"
+    big = {**files, "wine.csv": "x,y\n" + "1,0\n" * 200_000}  # above fixture-max-kb: a data set, not a sample
+    assert result(build(tmp_path / "big", {"README.md": TITLED, **big}), "DAT001").status == "fail"

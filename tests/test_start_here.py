@@ -112,7 +112,9 @@ def test_what_fix_can_do_is_what_the_planner_does(tmp_path: Path) -> None:
     safe: set[str] = set()
     risky: set[str] = set()
     for name, extra in (("a", {"keys.py": f'API_KEY = "{FAKE_KEY}"\n'}),
-                        ("b", {"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nUSER 1000\n"})):
+                        ("b", {"Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nUSER 1000\n",
+                               # data git does not hold (an export): unversioned, DAT003
+                               "refresh.py": "import pandas as pd\ndf = pd.read_parquet('exports/latest.parquet')\n"})):
         root = legacy(tmp_path / name, extra)
         facts = RepoFacts(root, discover(root))
         report = audit(root)

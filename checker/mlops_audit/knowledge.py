@@ -26,7 +26,8 @@ An entry gives its capability by one kind of evidence:
   ``versioned: true``);
 - ``lead``: phrases (words, matched whole and case-blind) one of which the opening of the root README says: its
   title and first paragraphs (``facts/readme_lead.py``), where a repository says what it is ("sample code for",
-  "a library for").
+  "a library for"); a phrase starting with ``^`` must be the opening's first words (``^example``: the title
+  "Example MLflow project").
 
 ``exclude: true`` turns an entry of calls into an exception: a call it matches never counts for the capability
 (``CountVectorizer().fit`` is not training). Matching is linear: patterns are split on ``*`` and their pieces
@@ -68,6 +69,7 @@ CAPABILITIES: dict[str, str] = {
     "alerting": "a client that tells people when something degrades",
     "model_evaluation": "model quality measured (metrics libraries and calls)",
     "api_testing": "a test client for a web service",
+    "archive_extraction": "an archive unpacked with every member trusted: a member's path can write anywhere",
     "showcase": "the repository presents itself as examples, a tutorial, a course, a book's code or a template",
     "library": "the repository presents itself as a library, a framework or a toolkit others build with",
 }
@@ -290,11 +292,13 @@ def _patterns(value: Any, key: str, where: str) -> tuple[NamePattern, ...]:
 
 def _phrases(value: Any, where: str) -> tuple[str, ...]:
     """``lead`` phrases, as the README's opening is compared with them: lower-case words split on anything that
-    is not a letter or a digit (``sample code``, ``o'reilly book`` is ``o reilly book``)."""
+    is not a letter or a digit (``sample code``, ``o'reilly book`` is ``o reilly book``); a leading ``^`` is kept:
+    the phrase must then open the README (``^example``: a title "Example MLflow project")."""
     from mlops_audit.facts.readme_lead import words
 
-    phrases = tuple(words(t) for t in _strings(value, "lead", where))
-    if not all(phrases) or any(len(p) > MAX_PATTERN for p in phrases):
+    texts = _strings(value, "lead", where)
+    phrases = tuple(("^" if t.startswith("^") else "") + words(t) for t in texts)
+    if not all(p.lstrip("^") for p in phrases) or any(len(p) > MAX_PATTERN for p in phrases):
         raise KnowledgeError(f"{where}: a `lead` phrase must hold a word (at most {MAX_PATTERN} characters)")
     return phrases
 

@@ -71,6 +71,12 @@ def _code_server(f: RepoFacts) -> str | None:
     return None if notebook_launches(f) or flask_apps(f) else "no notebook server is started here, and no Flask app"
 
 
+def _unpacks(f: RepoFacts) -> str | None:
+    if f.imports_of(["tarfile", "shutil"], tests=False):
+        return None
+    return "no archive is unpacked here (no tarfile or shutil)"
+
+
 def _cors(f: RepoFacts) -> str | None:
     from mlops_audit.pillars.governance import cors_files
 
@@ -86,6 +92,7 @@ CONDITIONS: dict[str, Callable[[RepoFacts], str | None]] = {
     "not_template": _not_template,
     "code_server": _code_server,
     "cors": _cors,
+    "unpacks_archives": _unpacks,
     "trains": lambda f: None if f.trains else NO_TRAINING,
     "trains_here": lambda f: None if f.trains_here else NO_TRAINING
     + ("; training runs in platform jobs, whose training code is not in this repository" if f.trains else ""),

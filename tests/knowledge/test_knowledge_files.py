@@ -23,7 +23,7 @@ GENERIC = {f"{name}.yaml" for name in (
     "data_validation", "data_versioning",
     "drift",
     "ml_libraries", "model_endpoints", "model_evaluation", "model_loading", "pipelines", "prediction", "registry",
-    "request_schema", "schedule",
+    "archive_extraction", "request_schema", "schedule",
     "seeding", "service_metrics", "serving", "tracking", "training", "remote_training",
     "repository_kinds")}
 PLATFORM_FILES = [f for f in FILES if f.name not in GENERIC]

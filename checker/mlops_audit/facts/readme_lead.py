@@ -136,6 +136,9 @@ def said(facts: RepoFacts, capability: str) -> tuple[str, str, Entry] | None:
     spaced = f" {text} "
     for entry in facts.knowledge[capability].lead_entries:
         for phrase in entry.lead:
-            if f" {phrase} " in spaced:
-                return path, phrase, entry
+            # ``^example``: the opening's first words, with more after them ("Example MLflow project"; a README
+            # whose whole title is "demo" names a project)
+            if f" {phrase} " in spaced if phrase[0] != "^" else spaced.startswith(f" {phrase[1:]} ") and len(
+                    spaced) > len(phrase) + 1:
+                return path, phrase.lstrip("^"), entry
     return None

@@ -95,6 +95,7 @@ TEXT_NAMES = ("Dockerfile", "Makefile", "Jenkinsfile", ".env", ".netrc", ".npmrc
 FIXTURE_DIRS = {"tests", "test", "fixtures", "testdata", "test_data", "docs", "doc", "examples"}
 
 MAX_SHOWN_READS = 5
+PYTHON_FLOOR = re.compile(r">=\s*(\d+)\.(\d+)")  # requires-python's lower bound: ">=3.14", ">= 3.10,<4"
 TRAIN_SCRIPT = re.compile(r"(?i)train")  # a file name starting so (matched at its start)
 _T = TypeVar("_T")
 INFERENCE_NAME = re.compile(r"(predict|infer|inference|serve|serving|score|batch)", re.I)
@@ -490,6 +491,47 @@ class RepoFacts:
             self.problem(path, f"invalid TOML: {exc}")
             return None
 
+    def python_floor(self, path: str = "") -> tuple[int, int] | None:
+        """The oldest Python the code at ``path`` declares it runs on: the ``requires-python`` lower bound
+        (``>=3.14`` -> (3, 14)) of the nearest pyproject.toml in its folder or above (``backend/pyproject.toml``
+        for ``backend/app/deps.py``; the root's for ``""``), or None."""
+        folder = posixpath.dirname(path)
+        while True:
+            manifest = f"{folder}/pyproject.toml" if folder else "pyproject.toml"
+            if manifest in self.path_set:
+                return self._declared_floor(manifest)
+            if not folder:
+                return None
+            folder = posixpath.dirname(folder)
+
+    def _declared_floor(self, manifest: str) -> tuple[int, int] | None:
+        floors = self._floors
+        if manifest not in floors:
+            floors[manifest] = self._read_floor(manifest)
+        return floors[manifest]
+
+    @cached_property
+    def _floors(self) -> dict[str, tuple[int, int] | None]:
+        return {}
+
+    def _read_floor(self, manifest: str) -> tuple[int, int] | None:
+        doc = self.toml(manifest)
+        project = doc.get("project") if isinstance(doc, dict) else None
+        spec = project.get("requires-python") if isinstance(project, dict) else None
+        floor = PYTHON_FLOOR.search(spec) if isinstance(spec, str) else None
+        return (int(floor.group(1)), int(floor.group(2))) if floor is not None else None
+
+    def _newer_grammar(self, path: str, error: str) -> str:
+        """A syntax error in a project that requires a newer Python than the one auditing it: perhaps that
+        Python's grammar (``except A, B:`` is valid from 3.14), so said so, with what to do."""
+        floor = self.python_floor(path)
+        running = sys.version_info[:2]
+        if not error.startswith("syntax error") or floor is None or floor <= running:
+            return error
+        return (f"not readable by Python {running[0]}.{running[1]}, which runs this audit: {error}; the project "
+                f"requires Python {floor[0]}.{floor[1]} or later, whose grammar may allow it (run mlops-audit "
+                f"on Python {floor[0]}.{floor[1]})")
+
     # ----------------------------------------------------------------- code
     @cached_property
     def python_files(self) -> dict[str, CodeInfo]:
@@ -539,7 +581,7 @@ class RepoFacts:
                 continue
             info = infos[slot]
             if info.error:
-                self.problem(path, info.error)
+                self.problem(path, self._newer_grammar(path, info.error))
             out[path] = info
             if cache is not None:
                 self._unit_keys[(path, None)] = batch.keys[slot]
@@ -1021,9 +1063,17 @@ class RepoFacts:
         return found is not None and found.match_file(path)
 
     def is_small_fixture(self, entry: FileEntry) -> bool:
-        """A small file under tests/, fixtures/, docs/... (``fixture-max-kb``): allowed in git."""
-        parts = set(entry.path.split('/')[:-1])
-        return bool(parts & FIXTURE_DIRS) and entry.size <= self.config.fixture_max_kb * 1024
+        """A small file (``fixture-max-kb``) under tests/, fixtures/, docs/..., or anywhere in a showcase (a
+        tutorial's sample CSV, shipped so that the example runs on its own): allowed in git."""
+        if entry.size > self.config.fixture_max_kb * 1024:
+            return False
+        return not FIXTURE_DIRS.isdisjoint(entry.path.split('/')[:-1]) or self._is_showcase
+
+    @cached_property
+    def _is_showcase(self) -> bool:
+        from mlops_audit.facts.project_kind import showcase
+
+        return showcase(self) is not None
 
     @cached_property
     def lfs_patterns(self) -> list[str]:

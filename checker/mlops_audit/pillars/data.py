@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
 
 from mlops_audit.facts.capabilities import Hit
 from mlops_audit.facts.ci import not_on_changes
 from mlops_audit.facts.history import HistoryBlob
-from mlops_audit.facts.repo import RepoFacts, in_build_dir, suffix_of
+from mlops_audit.facts.repo import DATA_EXTENSIONS, RepoFacts, in_build_dir, suffix_of
 from mlops_audit.inventory import FileEntry
 from mlops_audit.models import MAX_EVIDENCE, CheckUnavailable, Evidence, Outcome
 from mlops_audit.pillars.common import evidence_at, human, ok_if_shows, predicate, sample
@@ -72,10 +73,31 @@ def data_versioning(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     ok = ok_if_shows(facts, "data_versioning", tests=None)
     if ok is not None:
         return ok
-    ev = [evidence_at(r, "data is loaded here, and no data versioning is set up") for r in facts.data_reads]
+    reads = facts.data_reads
+    committed = _committed_data(facts)
+    if committed is not None:  # reading a data file git holds: versioned with the code (DAT001 judges that)
+        reads = [r for r in reads if not facts.text_search(r.path, committed)]
+        if facts.data_reads and not reads:
+            return Outcome.ok("the data read is committed with the code: git versions it")
+    ev = [evidence_at(r, "data is loaded here, and no data versioning is set up") for r in reads]
     if not ev:
         ev = [Evidence("data file with no versioning", e.path) for e in facts.data_files]
     return sample(ev)
+
+
+MAX_COMMITTED_NAMES = 200  # data files named in one pattern (a literal alternation: linear in the text)
+
+
+def _committed_data(facts: RepoFacts) -> re.Pattern[str] | None:
+    """The names of the data files git tracks (by suffix, samples included), as one pattern that finds any of
+    them in a file's text, quoted: a loader reading ``"wine-quality.csv"`` or ``"data/train.csv"`` reads data
+    committed with the code. None when there is none, or too many to name."""
+    exts = DATA_EXTENSIONS + tuple(facts.config.data_extensions)
+    names = sorted({posixpath.basename(e.path) for e, suffix in zip(facts.files, facts.suffixes, strict=True)
+                    if suffix in exts and e.size > 0 and not e.symlink})
+    if not names or len(names) > MAX_COMMITTED_NAMES:
+        return None
+    return re.compile(r"[\"'/\\](?:" + "|".join(re.escape(n) for n in names) + r")[\"']")
 
 
 ABS_PATH = re.compile(r"^(/(home|Users|mnt|media|Volumes|root|data|datasets|scratch|gpfs|lustre|nfs)/|"

@@ -172,3 +172,18 @@ def cors_credentials(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
                         kwargs.get("origins", "'*'") == "'*'" and "resources" not in kwargs):
                     ev.append(evidence_at(Ref(path, call.line, unit.cell), message))
     return Outcome.found(sorted(ev, key=lambda e: (e.path or "", e.line or 0)))
+
+
+DEFAULT_FILTER_FROM = (3, 14)  # tarfile's default filter is "data" from Python 3.14: members writing out are refused
+
+
+@predicate
+def filtered_extraction(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
+    """Needs: the ``archive_extraction`` knowledge (calls, outside tests); the requires-python of the nearest
+    pyproject.toml of each place."""
+    hits = facts.capability("archive_extraction")
+    unfiltered = [h for h in hits if (facts.python_floor(h.ref.path) or (0, 0)) < DEFAULT_FILTER_FROM]
+    if hits and not unfiltered:
+        return Outcome.ok("Python 3.14 or later is required: tarfile filters members by default")
+    return Outcome.found([evidence_at(hit.ref, f"archive unpacked with every member trusted: {hit.entry.why}")
+                          for hit in unfiltered])
