@@ -26,10 +26,11 @@ model = joblib.load("models/model.joblib")
 
 
 @app.post("/predict")
-def predict(features: list[float]) -> float:
-    return float(model.predict([features])[0])
+def predict(payload: dict) -> float:
+    return float(model.predict([payload["features"]])[0])
 """
-"""A model served over HTTP with no metrics, no schema library: ``serves`` holds."""
+"""A model served over HTTP with no metrics, no schema library, a free-form body (no typed parameter FastAPI would
+check): ``serves`` holds."""
 
 PREDICT = """\
 import joblib

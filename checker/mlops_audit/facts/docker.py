@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 
 from mlops_audit.models import CheckUnavailable
 
+# AWS Lambda's base images: the image is a Lambda function (run by Lambda as its own user, invoked by events,
+# with no ports to probe; Lambda reports invocations, duration and errors to CloudWatch)
+LAMBDA_IMAGE = re.compile(r"(?i)(?:public\.ecr\.aws/lambda/|(?:docker\.io/)?amazon/aws-lambda-)")
+
 
 @dataclass
 class Stage:
@@ -184,3 +188,9 @@ def unpinned_image(image: str, stage_names: set[str]) -> bool:
     if ":" not in last:
         return True
     return last.rsplit(":", 1)[1].lower() == "latest"
+
+
+def is_lambda_image(df: Dockerfile) -> bool:
+    """The Dockerfile's final stage builds on an AWS Lambda base image."""
+    final = df.final
+    return final is not None and LAMBDA_IMAGE.match(final.base or final.image) is not None

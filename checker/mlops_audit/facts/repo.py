@@ -937,6 +937,17 @@ class RepoFacts:
         return self._derived_paths("model_serving_files", lambda: ml_usage.model_serving_files(self))
 
     @cached_property
+    def lambda_folders(self) -> tuple[str, ...]:
+        """The folders of the Dockerfiles that build AWS Lambda function images ("" for the root): the code
+        there is packaged as Lambda functions, not as a long-running service."""
+        folders = (posixpath.dirname(df.path) for df in self.dockerfiles if docker.is_lambda_image(df))
+        return tuple(dict.fromkeys(folders))
+
+    def in_lambda_image(self, path: str) -> bool:
+        """``path`` is in the folder (or under it) of a Dockerfile building an AWS Lambda image."""
+        return any(not folder or path.startswith(folder + "/") for folder in self.lambda_folders)
+
+    @cached_property
     def serving_files(self) -> list[str]:
         return sorted({r.path for r in self.serving_refs if r.cell is None})
 

@@ -6,7 +6,7 @@ import posixpath
 import re
 from typing import Any
 
-from mlops_audit.facts.docker import serves_requests, unpinned_image
+from mlops_audit.facts.docker import LAMBDA_IMAGE, serves_requests, unpinned_image
 from mlops_audit.facts.repo import RepoFacts
 from mlops_audit.models import Evidence, Outcome
 from mlops_audit.pillars.common import ok_if_shows, predicate, sample, shown_by
@@ -53,7 +53,6 @@ def docker_base_pinned(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 
 # AWS Lambda's base images (``public.ecr.aws/lambda/python:3.12``, Docker Hub's ``amazon/aws-lambda-python``)
-LAMBDA_IMAGE = re.compile(r"(?i)(?:public\.ecr\.aws/lambda/|(?:docker\.io/)?amazon/aws-lambda-)")
 
 
 @predicate
@@ -113,8 +112,86 @@ def request_validation(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
     by_hand = [p for p in serving if facts.text_search(p, REFUSES_BAD_INPUT)]
     if by_hand:
         return Outcome.ok(f"requests validated by hand: {by_hand[0]} answers HTTP 400/422 to bad input")
+    fastapi = {r.path for r in facts.imports_of(["fastapi"], tests=False)}
+    untyped = [p for p in serving if p not in fastapi or not facts.text_answer(p, "typed-routes:1", _typed_routes)]
+    if serving and not untyped:
+        return Outcome.ok(f"FastAPI validates the typed parameters of every route ({serving[0]}), answering 422")
     return sample([Evidence("requests reach the model without a schema (pydantic, marshmallow...)", p)
-                   for p in serving])
+                   for p in untyped])
+
+
+# A FastAPI route's decorator; its handler's ``def name(`` is looked for in the next HANDLER_LINES lines (other
+# decorators between them), its parameters then read by _parameters up to the matching ``)``: linear, each
+# decorator reads a bounded stretch.
+ROUTE_DECORATOR = re.compile(r"(?m)^[ \t]*@\w+\.(?:get|post|put|patch|delete|api_route)\(")
+HANDLER_DEF = re.compile(r"(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(")  # matched after the line's indentation
+# the annotations FastAPI checks by themselves: Python's scalars and containers of them (a class of the project's
+# own is checked only when it is a pydantic model, which the request_schema knowledge sees); not the raw request
+# nor a free-form dict
+CHECKED_TYPES = frozenset({"str", "int", "float", "bool", "list", "List", "tuple", "Tuple", "set", "Set",
+                           "Optional", "Union", "Literal", "Annotated", "None", "typing", "UUID", "uuid", "date",
+                           "datetime", "Decimal", "conint", "constr", "confloat"})
+IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+MAX_SIGNATURE = 4000  # characters of a signature read; a longer one is not judged typed
+
+
+def _parameters(text: str, start: int) -> list[str] | None:
+    """The parameters of the signature whose ``(`` ends at ``start``, split at its top-level commas (a default's
+    own call, ``Query(..., max_length=500)``, stays whole); None when it does not close within MAX_SIGNATURE."""
+    params, depth, quote, piece = [], 0, "", start
+    for at in range(start, min(len(text), start + MAX_SIGNATURE)):
+        char = text[at]
+        if quote:
+            quote = "" if char == quote and text[at - 1] != "\\" else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                params.append(text[piece:at])
+                return [p.strip() for p in params if p.strip() and p.strip() not in ("self", "/", "*")]
+            depth -= 1
+        elif char == "," and depth == 0:
+            params.append(text[piece:at])
+            piece = at + 1
+    return None
+
+
+def _checked(param: str) -> bool:
+    """``text: str``, ``x: list[float]``, ``k: Optional[int]``: an annotation FastAPI checks by itself."""
+    _, colon, annotation = param.partition(":")
+    words = IDENTIFIER.findall(QUOTED.sub("", annotation))
+    return bool(colon) and bool(words) and all(w in CHECKED_TYPES for w in words)
+
+
+def _typed_routes(text: str) -> list[str]:
+    """``["typed"]`` when every route handler of a FastAPI app types each of its parameters with types FastAPI
+    checks (``text: str``, ``x: list[float]``, ``q: int = Query(...)``): FastAPI then validates every request,
+    answering 422, with no schema of the project's own; [] when a handler takes an untyped parameter, the raw
+    request, a dict or a class of its own, or there is no handler with parameters."""
+    typed = False
+    for match in ROUTE_DECORATOR.finditer(text):
+        start = text.find("\n", match.end()) + 1
+        handler = None
+        for _ in range(HANDLER_LINES):
+            if start <= 0:
+                break
+            end = text.find("\n", start)
+            end = end if end >= 0 else len(text)
+            line = text[start:end]
+            handler = HANDLER_DEF.match(text, start + len(line) - len(line.lstrip(" \t")), end)
+            if handler is not None or not line.lstrip().startswith("@"):
+                break
+            start = end + 1
+        if handler is None:
+            return []
+        params = _parameters(text, handler.end())
+        if params is None or not all(_checked(p.partition("=")[0]) for p in params):
+            return []
+        typed = typed or bool(params)
+    return ["typed"] if typed else []
 
 
 HEALTH_ROUTE = re.compile(
@@ -124,11 +201,17 @@ PREFIX_KEYWORDS = ("prefix", "url_prefix")  # include_router(r, prefix="/health"
 
 @predicate
 def health_endpoint(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: the routes (first string arguments) of the serving files."""
+    """Needs: the routes (first string arguments) of the serving files; the folders of AWS Lambda images."""
     ((found,),) = facts.derived.rows("health_route", "?", lambda: [(_health_route(facts),)])
     if found is not None:
         return Outcome.ok(str(found)) if found else Outcome.ok()
-    return sample([Evidence("the service has no /health or /ready route", p) for p in facts.model_serving_files])
+    serving = [p for p in facts.model_serving_files if not facts.in_lambda_image(p)]
+    if facts.model_serving_files and not serving:
+        return Outcome.ok(LAMBDA_SERVED)
+    return sample([Evidence("the service has no /health or /ready route", p) for p in serving])
+
+
+LAMBDA_SERVED = "served as AWS Lambda functions (a Lambda base image): Lambda has no liveness or readiness probes"
 
 
 def _health_route(facts: RepoFacts) -> str | None:

@@ -21,9 +21,13 @@ def drift_detection(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
 
 @predicate
 def service_metrics(facts: RepoFacts, params: dict[str, Any]) -> Outcome:
-    """Needs: the ``service_metrics`` knowledge, model_serving_files."""
+    """Needs: the ``service_metrics`` knowledge, model_serving_files, the folders of AWS Lambda images."""
+    serving = [p for p in facts.model_serving_files if not facts.in_lambda_image(p)]
+    if facts.model_serving_files and not serving and facts.shows("service_metrics") is None:
+        return Outcome.ok("served as AWS Lambda functions (a Lambda base image): Lambda reports invocations, "
+                          "duration and errors to CloudWatch")
     return shown_or_missing(facts, "service_metrics", "the service exports no metrics (latency, errors, throughput)",
-                            facts.model_serving_files)
+                            serving)
 
 
 LOG_CALLS = re.compile(r"(^logging\.|(^|\.)(logger|log|LOGGER|_logger|_log)\.|^structlog\.|^loguru\.)"
